@@ -1,0 +1,94 @@
+"""Optional observability for async Python libraries.
+
+A library asks for a tracer and a logger once and uses them freely::
+
+    from pynector.telemetry import get_telemetry
+
+    tracer, log = get_telemetry(__name__)
+
+    async def fetch(url):
+        async with tracer.start_as_current_async_span("fetch", {"url": url}):
+            log.info("fetching", url=url)
+
+Nothing installed, nothing configured: every call is a cheap no-op, nothing
+is printed, no dependency is imported.  When the *application* installs
+``pynector[observability]`` and calls :func:`configure_telemetry` (or sets
+up OpenTelemetry / structlog itself), the same calls produce real spans and
+trace-correlated log lines.
+
+``Status`` and ``StatusCode`` are OpenTelemetry's when it is installed and
+small look-alikes otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._dependencies import is_importable
+from ._warnings import TelemetryWarning
+from .facade import LoggingFacade, TracingFacade
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+__all__ = [
+    "HAS_OPENTELEMETRY",
+    "HAS_STRUCTLOG",
+    "LoggingFacade",
+    "Status",
+    "StatusCode",
+    "TelemetryWarning",
+    "TracingFacade",
+    "configure_telemetry",
+    "get_telemetry",
+]
+
+# Decided here, at (re)import, without importing the packages themselves.
+HAS_OPENTELEMETRY: bool = is_importable("opentelemetry.trace")
+HAS_STRUCTLOG: bool = is_importable("structlog")
+
+
+def __getattr__(name: str) -> Any:
+    # Status/StatusCode resolve on first use so that importing this package
+    # never imports OpenTelemetry.
+    if name in ("Status", "StatusCode"):
+        from ._status import status_classes
+
+        status, status_code = status_classes(HAS_OPENTELEMETRY)
+        return status if name == "Status" else status_code
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def get_telemetry(name: str) -> tuple[TracingFacade, LoggingFacade]:
+    """Return the tracer and logger a library should use, named *name*.
+
+    Call it once per module, at import time: ``tracer, log = get_telemetry(__name__)``.
+    Both objects are cheap no-ops until the application configures
+    telemetry, and pick up that configuration whenever it happens.
+    """
+    return TracingFacade(name), LoggingFacade(name)
+
+
+def configure_telemetry(
+    service_name: str | None = None,
+    resource_attributes: Mapping[str, Any] | None = None,
+    trace_enabled: bool = True,
+    trace_exporters: Sequence[str] | None = None,
+    log_level: str = "INFO",
+    log_processors: Sequence[Any] | None = None,
+) -> bool:
+    """Turn telemetry on for this process (applications only).
+
+    See :func:`pynector.telemetry.config.configure_telemetry`; imported on
+    first call so that importing this package stays cheap.
+    """
+    from . import config
+
+    return config.configure_telemetry(
+        service_name=service_name,
+        resource_attributes=resource_attributes,
+        trace_enabled=trace_enabled,
+        trace_exporters=trace_exporters,
+        log_level=log_level,
+        log_processors=log_processors,
+    )

@@ -1,0 +1,93 @@
+"""The structlog pipeline that :func:`~pynector.telemetry.configure_telemetry` installs.
+
+Events carry the level, an ISO-8601 UTC timestamp, the facade's logger name,
+any ``structlog.contextvars`` bindings and, inside a span, ``trace_id`` and
+``span_id``.  They are written to stderr (stdout stays the application's)
+as JSON, or as aligned text when stderr is a terminal;
+``PYNECTOR_LOG_FORMAT=json|console`` overrides the choice.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ._environment import get_env_str, warn_malformed
+from ._warnings import warn_once
+from .processors import add_trace_context
+
+__all__ = ["configure_structlog", "parse_log_level"]
+
+_LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "WARN": 30, "ERROR": 40, "CRITICAL": 50}
+
+
+def parse_log_level(level: str | int) -> int:
+    """A level name (any case) or number as a number; INFO with a warning if unknown."""
+    if isinstance(level, int) and not isinstance(level, bool):
+        return level
+    number = _LEVELS.get(str(level).strip().upper())
+    if number is None:
+        warn_once(
+            f"log-level:{level}",
+            f"Unknown log level {level!r}; expected one of DEBUG, INFO, WARNING, "
+            "ERROR, CRITICAL. Using INFO.",
+        )
+        return _LEVELS["INFO"]
+    return number
+
+
+def _renderer_name() -> str:
+    value = get_env_str("PYNECTOR_LOG_FORMAT")
+    if value is not None:
+        if value.lower() in ("json", "console"):
+            return value.lower()
+        warn_malformed("PYNECTOR_LOG_FORMAT", value, "json or console", "auto")
+    return "console" if sys.stderr.isatty() else "json"
+
+
+def configure_structlog(log_level: str | int, processors: Sequence[Any] | None) -> bool:
+    """Configure structlog for the application, unless it already did.
+
+    Returns whether this call configured structlog.
+    """
+    import structlog
+
+    if structlog.is_configured():
+        warn_once(
+            "structlog-configured",
+            "structlog is already configured by the application; pynector leaves it "
+            "as it is. Add pynector.telemetry.processors.add_trace_context to its "
+            "processors to get trace_id and span_id in log lines.",
+        )
+        return False
+    extra: list[Any] = []
+    for processor in processors or ():
+        if callable(processor):
+            extra.append(processor)
+        else:
+            warn_once(
+                f"log-processor:{processor!r}",
+                f"Ignoring log processor {processor!r}: a processor must be callable "
+                "as processor(logger, method_name, event_dict).",
+            )
+    renderer: Any
+    if _renderer_name() == "json":
+        renderer = [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+    else:
+        renderer = [structlog.dev.ConsoleRenderer(colors=False)]
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            add_trace_context,
+            *extra,
+            structlog.processors.StackInfoRenderer(),
+            *renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(parse_log_level(log_level)),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+    return True

@@ -1,0 +1,306 @@
+"""The two objects a library holds: a tracer and a logger that are safe to call always.
+
+A library gets them once, at import time, with
+:func:`pynector.telemetry.get_telemetry`, and calls them on every request.
+They decide *per call* what to do, so the application may configure
+OpenTelemetry or structlog at any time, before or after the library was
+imported:
+
+* **Tracing.** With no OpenTelemetry, or OpenTelemetry installed but no
+  tracer provider set by the application, a span is a
+  :class:`~pynector.telemetry.tracing.NoOpSpan` and nothing is imported or
+  recorded.  Once the application sets a provider, the same facade makes
+  real spans.
+* **Logging.** Without structlog, logging is a no-op.  With structlog
+  installed, events go to structlog if the application configured it
+  (itself or via :func:`~pynector.telemetry.configure_telemetry`),
+  otherwise to the standard library logger of the same name, where the
+  application's ``logging`` configuration decides, and where nothing is
+  printed if it has none.
+
+Nothing here raises into the caller: odd attribute values are coerced, and
+a logging failure becomes one :class:`~pynector.telemetry.TelemetryWarning`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from typing import TYPE_CHECKING, Any
+
+from ._attributes import coerce_attributes, safe_repr
+from ._dependencies import HAS_OPENTELEMETRY, HAS_STRUCTLOG
+from ._optional import OptionalNames
+from ._protocols import SpanLike
+from ._warnings import warn_once
+from .logging import NoOpLogger
+from .tracing import AsyncSpanWrapper, NoOpSpan
+
+if TYPE_CHECKING:
+    import logging
+
+    import structlog
+    from opentelemetry import trace
+
+__all__ = ["LoggingFacade", "TracingFacade"]
+
+_optional = OptionalNames(
+    globals(),
+    {"trace": ("opentelemetry.trace", None), "structlog": ("structlog", None)},
+)
+__getattr__ = _optional.module_getattr
+
+
+def _provider_is_set(otel_trace: Any) -> bool:
+    """Whether the application has installed a global tracer provider.
+
+    Mirrors how OpenTelemetry's own ``ProxyTracer`` decides to resolve.
+    If a future OpenTelemetry renames the private global, assume "set":
+    spans then cost what OpenTelemetry costs, but none is lost.
+    """
+    return getattr(otel_trace, "_TRACER_PROVIDER", True) is not None
+
+
+class TracingFacade:
+    """A tracer that is a no-op until the application configures OpenTelemetry.
+
+    >>> tracer = TracingFacade("mylib")
+    >>> with tracer.start_as_current_span("load", {"rows": 3}) as span:
+    ...     span.set_attribute("cached", False)
+    """
+
+    __slots__ = ("_tracer", "name")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._tracer: Any = None
+
+    @property
+    def tracer(self) -> Any:
+        """The underlying OpenTelemetry tracer, or ``None`` without OpenTelemetry.
+
+        Obtained on first use with ``trace.get_tracer(name)``, which before
+        the application sets a provider is OpenTelemetry's lazily resolving
+        proxy.
+        """
+        if not HAS_OPENTELEMETRY:
+            return None
+        if self._tracer is None:
+            _optional.resolve("trace")
+            self._tracer = trace.get_tracer(self.name)
+        return self._tracer
+
+    def is_enabled(self) -> bool:
+        """Whether spans made now are real (OpenTelemetry with a provider set).
+
+        Lets callers skip work that only feeds telemetry, such as computing
+        an expensive attribute.
+        """
+        return self._active_tracer() is not None
+
+    def _active_tracer(self) -> Any:
+        """The tracer to use for this call, or ``None`` for the no-op path."""
+        if not HAS_OPENTELEMETRY:
+            return None
+        otel_trace = sys.modules.get("opentelemetry.trace")
+        if otel_trace is None:
+            # Nobody imported OpenTelemetry, so nobody can have set a provider.
+            return None
+        tracer = self.tracer
+        if type(tracer) is otel_trace.ProxyTracer and not _provider_is_set(otel_trace):
+            return None
+        return tracer
+
+    def start_span(self, name: str, attributes: Mapping[str, Any] | None = None) -> SpanLike:
+        """Start a span that is *not* made current; the caller must ``end()`` it."""
+        tracer = self._active_tracer()
+        if tracer is None:
+            return NoOpSpan(name, attributes)
+        span: SpanLike = tracer.start_span(name, attributes=coerce_attributes(attributes))
+        return span
+
+    def start_as_current_span(
+        self, name: str, attributes: Mapping[str, Any] | None = None
+    ) -> AbstractContextManager[SpanLike]:
+        """Context manager: a span that is current (the parent of new spans) inside it.
+
+        An exception leaving the block is recorded on the span, which gets
+        ERROR status, and is re-raised.
+        """
+        tracer = self._active_tracer()
+        if tracer is None:
+            return NoOpSpan(name, attributes)
+        manager: AbstractContextManager[SpanLike] = tracer.start_as_current_span(
+            name, attributes=coerce_attributes(attributes)
+        )
+        return manager
+
+    async def start_async_span(
+        self, name: str, attributes: Mapping[str, Any] | None = None
+    ) -> AbstractAsyncContextManager[SpanLike]:
+        """Like :meth:`start_span`, for ``async with await tracer.start_async_span(...)``.
+
+        The span is ended when the ``async with`` block ends but, as with
+        :meth:`start_span`, it is not made current.
+        """
+        tracer = self._active_tracer()
+        if tracer is None:
+            return NoOpSpan(name, attributes)
+        return AsyncSpanWrapper(tracer.start_span(name, attributes=coerce_attributes(attributes)))
+
+    def start_as_current_async_span(
+        self, name: str, attributes: Mapping[str, Any] | None = None
+    ) -> AbstractAsyncContextManager[SpanLike]:
+        """``async with`` form of :meth:`start_as_current_span`.
+
+        The span is current inside the block, including across ``await``,
+        and in tasks created there.
+        """
+        tracer = self._active_tracer()
+        if tracer is None:
+            return NoOpSpan(name, attributes)
+        return AsyncSpanWrapper(
+            tracer.start_as_current_span(name, attributes=coerce_attributes(attributes))
+        )
+
+    def __repr__(self) -> str:
+        return f"TracingFacade({self.name!r})"
+
+
+def _structlog_is_configured() -> bool:
+    # Without an import of structlog, nobody can have configured it.
+    module = sys.modules.get("structlog")
+    return module is not None and bool(module.is_configured())
+
+
+# Level numbers of the standard library, so ``logging`` need not be imported.
+_DEBUG, _INFO, _WARNING, _ERROR, _CRITICAL = 10, 20, 30, 40, 50
+_LEVEL_NAMES = {
+    _DEBUG: "debug",
+    _INFO: "info",
+    _WARNING: "warning",
+    _ERROR: "error",
+    _CRITICAL: "critical",
+}
+
+
+class LoggingFacade:
+    """A structured logger that only speaks when the application lets it.
+
+    >>> log = LoggingFacade("mylib")
+    >>> log.info("cache miss", key="user:1")
+    """
+
+    __slots__ = ("_logger", "_stdlib_logger", "name")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._logger: Any = None
+        self._stdlib_logger: logging.Logger | None = None
+
+    @property
+    def logger(self) -> Any:
+        """structlog's logger for this name, or a :class:`NoOpLogger` without structlog."""
+        if self._logger is None:
+            if HAS_STRUCTLOG:
+                _optional.resolve("structlog")
+                self._logger = structlog.get_logger(self.name)
+            else:
+                self._logger = NoOpLogger(self.name)
+        return self._logger
+
+    def debug(self, event: str, /, **fields: Any) -> None:
+        """Log *event* with structured *fields* at DEBUG level."""
+        if HAS_STRUCTLOG:
+            self._emit(_DEBUG, event, fields, False)
+
+    def info(self, event: str, /, **fields: Any) -> None:
+        """Log *event* with structured *fields* at INFO level."""
+        if HAS_STRUCTLOG:
+            self._emit(_INFO, event, fields, False)
+
+    def warning(self, event: str, /, **fields: Any) -> None:
+        """Log *event* with structured *fields* at WARNING level."""
+        if HAS_STRUCTLOG:
+            self._emit(_WARNING, event, fields, False)
+
+    def error(self, event: str, /, **fields: Any) -> None:
+        """Log *event* with structured *fields* at ERROR level."""
+        if HAS_STRUCTLOG:
+            self._emit(_ERROR, event, fields, False)
+
+    def critical(self, event: str, /, **fields: Any) -> None:
+        """Log *event* with structured *fields* at CRITICAL level."""
+        if HAS_STRUCTLOG:
+            self._emit(_CRITICAL, event, fields, False)
+
+    def exception(self, event: str, /, **fields: Any) -> None:
+        """Log *event* at ERROR level with the exception being handled."""
+        if HAS_STRUCTLOG:
+            self._emit(_ERROR, event, fields, True)
+
+    def _emit(self, level: int, event: str, fields: dict[str, Any], exc_info: bool) -> None:
+        try:
+            self._dispatch(level, event, fields, exc_info)
+        except Exception as error:
+            problem: Exception = error
+            # Most failures come from a field that cannot be rendered; keep the
+            # event with every field turned into a string rather than lose it.
+            try:
+                plain = {key: safe_repr(value) for key, value in fields.items()}
+                self._dispatch(level, event, plain, exc_info)
+            except Exception as second_error:
+                problem = second_error
+            warn_once(
+                "log-failed",
+                f"A log event could not be written as given ({problem!r}); "
+                "its fields were converted to strings. "
+                "This warning is shown once per process.",
+            )
+
+    def _dispatch(self, level: int, event: str, fields: dict[str, Any], exc_info: bool) -> None:
+        if _structlog_is_configured():
+            if "event" in fields:  # structlog's own positional parameter
+                fields["event_"] = fields.pop("event")
+            if exc_info:
+                fields["exc_info"] = True
+            fields.setdefault("logger", self.name)
+            getattr(self.logger, _LEVEL_NAMES[level])(event, **fields)
+            return
+        stdlib_logger = self._stdlib_logger
+        if stdlib_logger is None:
+            stdlib_logger = self._stdlib_logger = _library_logger(self.name)
+        if stdlib_logger.isEnabledFor(level):
+            stdlib_logger.log(
+                level,
+                _render_stdlib(event, fields),
+                exc_info=exc_info,
+                extra={"event_fields": fields},
+            )
+
+    def __repr__(self) -> str:
+        return f"LoggingFacade({self.name!r})"
+
+
+def _library_logger(name: str) -> logging.Logger:
+    """The standard library logger for *name*, made silent unless configured.
+
+    A ``NullHandler`` is what the logging HOWTO asks libraries to add: it
+    stops Python's last-resort handler from printing warnings to stderr
+    when the application configured no logging, and changes nothing when
+    it did (records still propagate to the application's handlers).
+    """
+    import logging
+
+    logger = logging.getLogger(name)
+    if not any(isinstance(handler, logging.NullHandler) for handler in logger.handlers):
+        logger.addHandler(logging.NullHandler())
+    return logger
+
+
+def _render_stdlib(event: str, fields: Mapping[str, Any]) -> str:
+    if not fields:
+        return event
+    rendered = " ".join(f"{key}={value!r}" for key, value in fields.items())
+    return f"{event} {rendered}"

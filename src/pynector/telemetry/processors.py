@@ -1,0 +1,47 @@
+"""structlog processors that connect log lines to traces.
+
+:func:`~pynector.telemetry.configure_telemetry` puts :func:`add_trace_context`
+in the pipeline it builds.  An application that configures structlog itself
+adds it to its own processor list:
+
+>>> import structlog
+>>> structlog.configure(processors=[add_trace_context, structlog.processors.JSONRenderer()])
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+__all__ = ["add_trace_context", "current_trace_ids"]
+
+
+def current_trace_ids() -> tuple[str, str] | None:
+    """``(trace_id, span_id)`` of the current span as W3C hex, or ``None``.
+
+    ``None`` when OpenTelemetry was never imported or no valid span is
+    current; it never imports OpenTelemetry itself.
+    """
+    otel_trace = sys.modules.get("opentelemetry.trace")
+    if otel_trace is None:
+        return None
+    span_context = otel_trace.get_current_span().get_span_context()
+    if not span_context.is_valid:
+        return None
+    return format(span_context.trace_id, "032x"), format(span_context.span_id, "016x")
+
+
+def add_trace_context(
+    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Add ``trace_id`` and ``span_id`` of the current span to the event.
+
+    Fields the caller set explicitly are kept.  Outside a span the event is
+    unchanged.
+    """
+    ids = current_trace_ids()
+    if ids is not None:
+        event_dict.setdefault("trace_id", ids[0])
+        event_dict.setdefault("span_id", ids[1])
+    return event_dict

@@ -1,0 +1,158 @@
+"""Span objects that work without OpenTelemetry, and an async adapter.
+
+:class:`NoOpSpan` is what a facade hands out when tracing is off: it has a
+real span's methods, costs one small allocation, and records nothing except
+the attributes set on it (handy in tests).  :class:`AsyncSpanWrapper` lets a
+synchronous span context manager be used with ``async with``.
+
+>>> with NoOpSpan("load", {"rows": 3}) as span:
+...     span.set_attribute("cached", True)
+>>> span.attributes
+{'rows': 3, 'cached': True}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from types import TracebackType
+from typing import Any, Generic, TypeVar, cast
+
+from ._optional import OptionalNames
+
+__all__ = ["AsyncSpanWrapper", "NoOpSpan"]
+
+
+def _detach_without_opentelemetry(token: object) -> None:
+    """Stand-in for ``opentelemetry.context.detach``: without OpenTelemetry no
+    context was ever attached, so there is nothing to undo."""
+
+
+_optional = OptionalNames(
+    globals(),
+    {"detach": ("opentelemetry.context", "detach")},
+    fallbacks={"detach": _detach_without_opentelemetry},
+)
+__getattr__ = _optional.module_getattr
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+class NoOpSpan:
+    """A span that records nothing; the no-op stand-in for an OpenTelemetry span.
+
+    It is a sync and an async context manager, accepts every span method,
+    and keeps the attributes it is given in :attr:`attributes`.
+    """
+
+    __slots__ = ("_attributes", "_owns_attributes", "name")
+
+    def __init__(self, name: str = "", attributes: Mapping[str, Any] | None = None) -> None:
+        self.name = name
+        self._attributes = _EMPTY if attributes is None else attributes
+        self._owns_attributes = False
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        """The attributes given at creation plus those set since (a copy is made on write)."""
+        return self._writable_attributes()
+
+    def _writable_attributes(self) -> dict[str, Any]:
+        if self._owns_attributes:
+            return cast("dict[str, Any]", self._attributes)
+        owned = dict(self._attributes)
+        self._attributes = owned
+        self._owns_attributes = True
+        return owned
+
+    def __enter__(self) -> NoOpSpan:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_val: BaseException | None,
+        exc_tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    async def __aenter__(self) -> NoOpSpan:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_val: BaseException | None,
+        exc_tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def set_attribute(self, key: str, value: Any) -> None:
+        self._writable_attributes()[key] = value
+
+    def set_attributes(self, attributes: Mapping[str, Any]) -> None:
+        self._writable_attributes().update(attributes)
+
+    def add_event(
+        self, name: str, attributes: Mapping[str, Any] | None = None, timestamp: int | None = None
+    ) -> None:
+        return None
+
+    def record_exception(
+        self,
+        exception: BaseException,
+        attributes: Mapping[str, Any] | None = None,
+        timestamp: int | None = None,
+        escaped: bool = False,
+    ) -> None:
+        return None
+
+    def set_status(self, status: Any, description: str | None = None) -> None:
+        return None
+
+    def update_name(self, name: str) -> None:
+        self.name = name
+
+    def is_recording(self) -> bool:
+        return False
+
+    def end(self, end_time: int | None = None) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return f"NoOpSpan({self.name!r})"
+
+
+_T = TypeVar("_T")
+
+
+class AsyncSpanWrapper(Generic[_T]):
+    """Use a synchronous span (or span context manager) with ``async with``.
+
+    Entering calls the wrapped object's ``__enter__`` and yields what it
+    returns; leaving calls its ``__exit__`` with the exception, if any, so an
+    OpenTelemetry span records it.  If a context *token* is given (from
+    ``opentelemetry.context.attach``), it is detached on exit, after the
+    span has ended.
+    """
+
+    __slots__ = ("span", "token")
+
+    def __init__(self, span: AbstractContextManager[_T], token: object | None = None) -> None:
+        self.span = span
+        self.token = token
+
+    async def __aenter__(self) -> _T:
+        return self.span.__enter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_val: BaseException | None,
+        exc_tb: TracebackType | None,
+    ) -> bool | None:
+        try:
+            return self.span.__exit__(exc_type, exc_val, exc_tb)
+        finally:
+            if self.token is not None:
+                _optional.resolve("detach")(self.token)

@@ -1,0 +1,83 @@
+"""Shared test set-up: hermetic environment, global state reset, dependency markers.
+
+The suite runs twice, with every optional package installed and with none
+(see the Makefile).  Tests that need a package are marked
+``requires_otel`` / ``requires_structlog`` and are skipped where it is
+absent; every other test runs in both configurations.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from pynector.telemetry import _dependencies
+from pynector.telemetry._warnings import reset_warnings
+
+_MISSING = {
+    "requires_otel": None
+    if _dependencies.HAS_OPENTELEMETRY_SDK
+    else "needs the OpenTelemetry SDK (not installed in this configuration)",
+    "requires_structlog": None
+    if _dependencies.HAS_STRUCTLOG
+    else "needs structlog (not installed in this configuration)",
+}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker, reason in _MISSING.items():
+        if reason is not None and item.get_closest_marker(marker) is not None:
+            pytest.skip(reason)
+
+
+def pytest_report_header() -> str:
+    return (
+        f"pynector test configuration: {os.environ.get('PYNECTOR_TEST_CONFIG', 'unnamed')} "
+        f"(opentelemetry-sdk={_dependencies.HAS_OPENTELEMETRY_SDK}, "
+        f"structlog={_dependencies.HAS_STRUCTLOG}, anyio={_dependencies.HAS_ANYIO})"
+    )
+
+
+def _reset_opentelemetry() -> None:
+    """Undo a global tracer provider so the next test starts unconfigured.
+
+    OpenTelemetry allows setting the provider once per process; tests need
+    it once per test, so this reaches into the API's (private) globals the
+    way OpenTelemetry's own test utilities do.
+    """
+    if not _dependencies.HAS_OPENTELEMETRY:
+        return
+    from opentelemetry import trace
+    from opentelemetry.util._once import Once
+
+    provider = trace._TRACER_PROVIDER
+    shutdown = getattr(provider, "shutdown", None)
+    if callable(shutdown):
+        shutdown()
+    trace._TRACER_PROVIDER = None
+    trace._TRACER_PROVIDER_SET_ONCE = Once()
+
+
+@pytest.fixture(autouse=True)
+def hermetic_telemetry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts with no OTEL_* variables, no provider, structlog unconfigured.
+
+    ``OTEL_TRACES_EXPORTER=none`` keeps tests that configure telemetry
+    without naming an exporter from exporting to a collector that is not
+    there; tests about exporters set their own.
+    """
+    for name in list(os.environ):
+        if name.startswith(("OTEL_", "PYNECTOR_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "none")
+    reset_warnings()
+    _reset_opentelemetry()
+    yield
+    _reset_opentelemetry()
+    if _dependencies.HAS_STRUCTLOG:
+        import structlog
+
+        structlog.reset_defaults()
+    reset_warnings()
