@@ -16,9 +16,11 @@ import pytest
 from pynector.telemetry import _dependencies
 from pynector.telemetry._warnings import reset_warnings
 
+HAS_OPENTELEMETRY_SDK = _dependencies.is_importable("opentelemetry.sdk.trace")
+
 _MISSING = {
     "requires_otel": None
-    if _dependencies.HAS_OPENTELEMETRY_SDK
+    if HAS_OPENTELEMETRY_SDK
     else "needs the OpenTelemetry SDK (not installed in this configuration)",
     "requires_structlog": None
     if _dependencies.HAS_STRUCTLOG
@@ -35,7 +37,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def pytest_report_header() -> str:
     return (
         f"pynector test configuration: {os.environ.get('PYNECTOR_TEST_CONFIG', 'unnamed')} "
-        f"(opentelemetry-sdk={_dependencies.HAS_OPENTELEMETRY_SDK}, "
+        f"(opentelemetry-sdk={HAS_OPENTELEMETRY_SDK}, "
         f"structlog={_dependencies.HAS_STRUCTLOG}, anyio={_dependencies.HAS_ANYIO})"
     )
 
@@ -81,3 +83,24 @@ def hermetic_telemetry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
         structlog.reset_defaults()
     reset_warnings()
+
+
+@pytest.fixture
+def span_exporter() -> Iterator[object]:
+    """A real SDK tracer provider, set globally, exporting into memory.
+
+    Yields the ``InMemorySpanExporter``; ``get_finished_spans()`` returns the
+    spans in the order they ended.
+    """
+    if not HAS_OPENTELEMETRY_SDK:
+        pytest.skip("needs the OpenTelemetry SDK")
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    yield exporter

@@ -13,7 +13,6 @@ import importlib.util
 __all__ = [
     "HAS_ANYIO",
     "HAS_OPENTELEMETRY",
-    "HAS_OPENTELEMETRY_SDK",
     "HAS_STRUCTLOG",
     "is_importable",
 ]
@@ -39,6 +38,5 @@ def is_importable(module: str) -> bool:
 
 
 HAS_OPENTELEMETRY = is_importable("opentelemetry.trace")
-HAS_OPENTELEMETRY_SDK = is_importable("opentelemetry.sdk.trace")
 HAS_STRUCTLOG = is_importable("structlog")
 HAS_ANYIO = is_importable("anyio")

@@ -76,6 +76,8 @@ def _tracing_enabled(tracer: TracerLike) -> bool:
 def _record_failure(span: SpanLike, exc: Exception) -> None:
     """Record *exc* on *span* with ERROR status; never mask the caller's exception."""
     try:
+        if not span.is_recording():
+            return
         span.record_exception(exc)
         span.set_status(error_status(exc, HAS_OPENTELEMETRY))
     except Exception:  # a broken span must not replace the real error
@@ -127,9 +129,13 @@ def traced_async_operation(
     return _TracedOperation(tracer, name, attributes)
 
 
-def _awaitable_name(awaitable: Awaitable[Any], fallback: str) -> str:
-    name = getattr(awaitable, "__qualname__", None)
-    return name if isinstance(name, str) else fallback
+def _span_name_for(obj: object, fallback: str) -> str:
+    """A readable span name for a coroutine or function: its qualified name
+    without the ``<locals>`` part (``Client.fetch``, ``fetch``)."""
+    name = getattr(obj, "__qualname__", None)
+    if not isinstance(name, str):
+        return fallback
+    return name.rpartition("<locals>.")[2]
 
 
 async def _in_child_span(
@@ -166,7 +172,7 @@ async def traced_gather(
         span.set_attribute("pynector.gather.size", len(awaitables))
         context = get_current()
         children = [
-            _in_child_span(tracer, context, awaitable, _awaitable_name(awaitable, name), index)
+            _in_child_span(tracer, context, awaitable, _span_name_for(awaitable, name), index)
             for index, awaitable in enumerate(awaitables)
         ]
         return list(await asyncio.gather(*children, return_exceptions=return_exceptions))
@@ -193,7 +199,7 @@ class TracedTaskGroup:
 
         The child span is named *name*, or after the function.
         """
-        span_name = name or getattr(func, "__qualname__", None) or repr(func)
+        span_name = name or _span_name_for(func, repr(func))
         tracer = self._tracer
 
         async def run() -> None:

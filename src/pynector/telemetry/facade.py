@@ -52,14 +52,19 @@ _optional = OptionalNames(
 __getattr__ = _optional.module_getattr
 
 
-def _provider_is_set(otel_trace: Any) -> bool:
-    """Whether the application has installed a global tracer provider.
+# Stands for "this OpenTelemetry has no private provider global we can read".
+_UNKNOWN_PROVIDER = object()
 
-    Mirrors how OpenTelemetry's own ``ProxyTracer`` decides to resolve.
-    If a future OpenTelemetry renames the private global, assume "set":
-    spans then cost what OpenTelemetry costs, but none is lost.
+
+def _global_provider(otel_trace: Any) -> Any:
+    """The tracer provider the application installed, ``None`` if none yet.
+
+    Read the way OpenTelemetry's own ``ProxyTracer`` decides to resolve.
+    Should a future OpenTelemetry rename that private global, the answer is
+    "unknown": spans then always go through OpenTelemetry, costing what it
+    costs, and none is lost.
     """
-    return getattr(otel_trace, "_TRACER_PROVIDER", True) is not None
+    return getattr(otel_trace, "_TRACER_PROVIDER", _UNKNOWN_PROVIDER)
 
 
 class TracingFacade:
@@ -70,25 +75,31 @@ class TracingFacade:
     ...     span.set_attribute("cached", False)
     """
 
-    __slots__ = ("_tracer", "name")
+    __slots__ = ("_provider", "_tracer", "name")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self._tracer: Any = None
+        self._provider: Any = None
 
     @property
     def tracer(self) -> Any:
         """The underlying OpenTelemetry tracer, or ``None`` without OpenTelemetry.
 
-        Obtained on first use with ``trace.get_tracer(name)``, which before
-        the application sets a provider is OpenTelemetry's lazily resolving
-        proxy.
+        Obtained with ``trace.get_tracer(name)`` on first use and again
+        whenever the global tracer provider changes: before the application
+        sets one it is OpenTelemetry's lazily resolving proxy, after that
+        the provider's own tracer.
         """
         if not HAS_OPENTELEMETRY:
             return None
-        if self._tracer is None:
-            _optional.resolve("trace")
+        return self._current_tracer(_optional.resolve("trace"))
+
+    def _current_tracer(self, otel_trace: Any) -> Any:
+        provider = _global_provider(otel_trace)
+        if self._tracer is None or provider is not self._provider:
             self._tracer = trace.get_tracer(self.name)
+            self._provider = provider
         return self._tracer
 
     def is_enabled(self) -> bool:
@@ -107,8 +118,8 @@ class TracingFacade:
         if otel_trace is None:
             # Nobody imported OpenTelemetry, so nobody can have set a provider.
             return None
-        tracer = self.tracer
-        if type(tracer) is otel_trace.ProxyTracer and not _provider_is_set(otel_trace):
+        tracer = self._current_tracer(otel_trace)
+        if self._provider is None and type(tracer) is otel_trace.ProxyTracer:
             return None
         return tracer
 

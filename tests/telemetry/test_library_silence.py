@@ -1,0 +1,106 @@
+"""A library using the facade is silent until the application opts in.
+
+Runs in a fresh interpreter so that nothing the test runner configured
+(logging capture, warnings filters) can hide output.  Runs in both
+configurations: with every optional package installed, and with none.
+"""
+
+from __future__ import annotations
+
+from support.processes import run_python
+
+LIBRARY_WORKLOAD = """
+    import asyncio, sys
+    from pynector.telemetry import get_telemetry
+    from pynector.telemetry.context import traced_async_operation, traced_gather, traced_task_group
+
+    tracer, log = get_telemetry("somelib.client")
+
+    async def call(i):
+        async with traced_async_operation(tracer, "call", {"i": i, "odd": {"x": 1}}):
+            log.debug("debug", i=i)
+            log.info("info", i=i)
+            log.warning("warning", i=i)
+            log.error("error", i=i)
+            log.critical("critical", i=i)
+            try:
+                raise RuntimeError("handled")
+            except RuntimeError:
+                log.exception("exception", i=i)
+        return i
+
+    async def main():
+        with tracer.start_as_current_span("sync", {"k": "v"}) as span:
+            span.set_attribute("x", 1)
+        span = tracer.start_span("manual")
+        span.end()
+        assert await traced_gather(tracer, [call(1), call(2)], "gather") == [1, 2]
+        async with traced_task_group(tracer, "group") as tg:
+            tg.start_soon(call, 3)
+        try:
+            async with traced_async_operation(tracer, "failing"):
+                raise ValueError("caller's own error")
+        except ValueError:
+            pass
+
+    asyncio.run(main())
+"""
+
+
+def test_library_prints_nothing_and_sets_no_provider():
+    result = run_python(
+        LIBRARY_WORKLOAD
+        + """
+    from pynector.telemetry import _dependencies
+    if _dependencies.HAS_OPENTELEMETRY:
+        from opentelemetry import trace
+        assert trace._TRACER_PROVIDER is None, "a library must never set a provider"
+    if _dependencies.HAS_STRUCTLOG and "structlog" in sys.modules:
+        import structlog
+        assert not structlog.is_configured()
+    """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr == ""
+
+
+def test_unconfigured_library_imports_no_optional_package():
+    result = run_python(
+        LIBRARY_WORKLOAD
+        + """
+    # "opentelemetry" itself is a namespace package (no code): finding out
+    # whether OpenTelemetry is installed imports it, nothing more.
+    loaded = sorted(
+        m for m in sys.modules
+        if m.split(".")[0] in ("opentelemetry", "structlog") and m != "opentelemetry"
+    )
+    print(loaded)
+    """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_library_logs_reach_application_stdlib_logging():
+    # structlog installed but not configured: records go to the stdlib logger
+    # of the facade's name, so the application's logging config decides.
+    result = run_python(
+        """
+        import logging, sys
+        logging.basicConfig(stream=sys.stdout, level=logging.INFO,
+                            format="%(name)s %(levelname)s %(message)s")
+        from pynector.telemetry import _dependencies, get_telemetry
+        tracer, log = get_telemetry("somelib.client")
+        log.debug("hidden")
+        log.info("visible", user="u1", n=2)
+        print("structlog" if _dependencies.HAS_STRUCTLOG else "no-structlog")
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    if lines[-1] == "structlog":
+        assert lines[:-1] == ["somelib.client INFO visible user='u1' n=2"]
+    else:
+        # Without structlog, logging through the facade is a no-op by design.
+        assert lines == ["no-structlog"]
