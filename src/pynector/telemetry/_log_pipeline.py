@@ -46,14 +46,25 @@ def _renderer_name() -> str:
     return "console" if sys.stderr.isatty() else "json"
 
 
-def configure_structlog(log_level: str | int, processors: Sequence[Any] | None) -> bool:
-    """Configure structlog for the application, unless it already did.
+# The processor list this module installed last, to tell our configuration
+# (which a later configure_telemetry call may replace) from the application's.
+_installed_processors: list[Any] | None = None
 
-    Returns whether this call configured structlog.
+
+def _is_ours(config: dict[str, Any]) -> bool:
+    return _installed_processors is not None and config["processors"] is _installed_processors
+
+
+def configure_structlog(log_level: str | int, processors: Sequence[Any] | None) -> bool:
+    """Configure structlog for the application, unless it configured structlog itself.
+
+    A configuration made by an earlier call is replaced.  Returns whether
+    this call configured structlog.
     """
     import structlog
 
-    if structlog.is_configured():
+    global _installed_processors
+    if structlog.is_configured() and not _is_ours(structlog.get_config()):
         warn_once(
             "structlog-configured",
             "structlog is already configured by the application; pynector leaves it "
@@ -76,16 +87,17 @@ def configure_structlog(log_level: str | int, processors: Sequence[Any] | None) 
         renderer = [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
     else:
         renderer = [structlog.dev.ConsoleRenderer(colors=False)]
+    _installed_processors = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        add_trace_context,
+        *extra,
+        structlog.processors.StackInfoRenderer(),
+        *renderer,
+    ]
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            add_trace_context,
-            *extra,
-            structlog.processors.StackInfoRenderer(),
-            *renderer,
-        ],
+        processors=_installed_processors,
         wrapper_class=structlog.make_filtering_bound_logger(parse_log_level(log_level)),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,

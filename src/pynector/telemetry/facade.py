@@ -98,7 +98,7 @@ class TracingFacade:
     def _current_tracer(self, otel_trace: Any) -> Any:
         provider = _global_provider(otel_trace)
         if self._tracer is None or provider is not self._provider:
-            self._tracer = trace.get_tracer(self.name)
+            self._tracer = otel_trace.get_tracer(self.name)
             self._provider = provider
         return self._tracer
 

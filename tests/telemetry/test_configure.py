@@ -1,0 +1,154 @@
+"""configure_telemetry with the real SDK: what it installs, and what it never replaces."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+from support.spans import by_name
+
+from pynector.telemetry import TelemetryWarning, configure_telemetry, get_telemetry
+
+pytestmark = pytest.mark.requires_otel
+
+tracer, log = get_telemetry("tests.configure")
+
+
+def add_memory_exporter():
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    trace.get_tracer_provider().add_span_processor(SimpleSpanProcessor(exporter))
+    return exporter
+
+
+def test_installs_provider_with_resource(monkeypatch):
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+
+    monkeypatch.setenv("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test,team=core%20infra")
+    assert configure_telemetry(service_name="checkout", resource_attributes={"team": "payments"})
+    provider = trace.get_tracer_provider()
+    assert isinstance(provider, TracerProvider)
+    attributes = provider.resource.attributes
+    assert attributes["service.name"] == "checkout"
+    assert attributes["deployment.environment"] == "test"
+    assert attributes["team"] == "payments"  # the argument beats the environment
+
+
+def test_service_name_from_environment(monkeypatch):
+    from opentelemetry import trace
+
+    monkeypatch.setenv("OTEL_SERVICE_NAME", "from-env")
+    configure_telemetry()
+    assert trace.get_tracer_provider().resource.attributes["service.name"] == "from-env"
+
+
+def test_never_replaces_the_applications_provider(span_exporter):
+    from opentelemetry import trace
+
+    application_provider = trace.get_tracer_provider()
+    with pytest.warns(TelemetryWarning, match="already set"):
+        assert configure_telemetry(service_name="ignored", trace_exporters=["console"]) is True
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the second call must not warn again
+        assert configure_telemetry(service_name="ignored") is True
+    assert trace.get_tracer_provider() is application_provider
+    with tracer.start_as_current_span("still-mine"):
+        pass
+    assert [s.name for s in span_exporter.get_finished_spans()] == ["still-mine"]
+
+
+def test_disabled_by_argument_or_environment(monkeypatch):
+    from opentelemetry import trace
+
+    assert configure_telemetry(trace_enabled=False) is False
+    monkeypatch.setenv("OTEL_SDK_DISABLED", "true")
+    assert configure_telemetry() is False
+    assert trace._TRACER_PROVIDER is None
+    assert not tracer.is_enabled()
+
+
+@pytest.mark.requires_structlog
+def test_log_lines_carry_the_current_span(monkeypatch, capsys):
+    monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "json")
+    configure_telemetry(service_name="svc", trace_exporters=[])
+    exporter = add_memory_exporter()
+
+    log.info("outside")
+    with tracer.start_as_current_span("handler"):
+        with tracer.start_as_current_span("db"):
+            log.info("inside", rows=3)
+        log.warning("after-db")
+
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    spans = by_name(exporter.get_finished_spans())
+    outside, inside, after = lines
+    assert "trace_id" not in outside
+    assert inside["event"] == "inside"
+    assert inside["rows"] == 3
+    assert inside["level"] == "info"
+    assert inside["logger"] == "tests.configure"
+    assert inside["trace_id"] == format(spans["db"].context.trace_id, "032x")
+    assert inside["span_id"] == format(spans["db"].context.span_id, "016x")
+    assert after["span_id"] == format(spans["handler"].context.span_id, "016x")
+    assert len(inside["trace_id"]) == 32
+    assert len(inside["span_id"]) == 16
+
+
+@pytest.mark.requires_structlog
+def test_log_level_and_custom_processors(monkeypatch, capsys):
+    monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "json")
+
+    def add_region(logger, method, event_dict):
+        event_dict["region"] = "eu"
+        return event_dict
+
+    with pytest.warns(TelemetryWarning, match="must be callable"):
+        configure_telemetry(
+            trace_exporters=[], log_level="warning", log_processors=[add_region, "nonsense"]
+        )
+    log.info("dropped")
+    log.error("kept", code=7)
+    (line,) = capsys.readouterr().err.splitlines()
+    assert json.loads(line) | {"timestamp": None} == {
+        "event": "kept",
+        "code": 7,
+        "level": "error",
+        "logger": "tests.configure",
+        "region": "eu",
+        "timestamp": None,
+    }
+
+
+@pytest.mark.requires_structlog
+def test_console_format_for_terminals(monkeypatch, capsys):
+    monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "console")
+    configure_telemetry(trace_exporters=[])
+    log.info("hello", user="u1")
+    err = capsys.readouterr().err
+    assert "hello" in err
+    assert "user=u1" in err
+
+
+@pytest.mark.requires_structlog
+def test_never_replaces_the_applications_structlog(capsys):
+    import structlog
+
+    structlog.configure(processors=[structlog.processors.KeyValueRenderer()])
+    with pytest.warns(TelemetryWarning, match="structlog is already configured"):
+        configure_telemetry(trace_exporters=[])
+    assert structlog.get_config()["processors"][0].__class__.__name__ == "KeyValueRenderer"
+
+
+@pytest.mark.requires_structlog
+def test_bad_log_level_warns_and_uses_info(monkeypatch, capsys):
+    monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "json")
+    with pytest.warns(TelemetryWarning, match="Unknown log level 'LOUD'"):
+        configure_telemetry(trace_exporters=[], log_level="LOUD")
+    log.debug("no")
+    log.info("yes")
+    assert [json.loads(x)["event"] for x in capsys.readouterr().err.splitlines()] == ["yes"]
