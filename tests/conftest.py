@@ -86,7 +86,7 @@ def hermetic_telemetry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def span_exporter() -> Iterator[object]:
+def span_exporter() -> object:
     """A real SDK tracer provider, set globally, exporting into memory.
 
     Yields the ``InMemorySpanExporter``; ``get_finished_spans()`` returns the
@@ -102,5 +102,5 @@ def span_exporter() -> Iterator[object]:
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    trace.set_tracer_provider(provider)
-    yield exporter
+    trace.set_tracer_provider(provider)  # hermetic_telemetry resets it afterwards
+    return exporter

@@ -6,9 +6,9 @@ import json
 import warnings
 
 import pytest
-from support.spans import by_name
 
 from pynector.telemetry import TelemetryWarning, configure_telemetry, get_telemetry
+from support.spans import by_name
 
 pytestmark = pytest.mark.requires_otel
 

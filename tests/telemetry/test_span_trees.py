@@ -10,10 +10,10 @@ import asyncio
 from unittest.mock import patch
 
 import pytest
-from support.spans import assert_child_of, by_name
 
 from pynector.telemetry import get_telemetry
 from pynector.telemetry.context import traced_async_operation, traced_gather, traced_task_group
+from support.spans import assert_child_of, by_name
 
 pytestmark = pytest.mark.requires_otel
 

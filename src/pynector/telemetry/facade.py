@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     import logging
 
     import structlog
-    from opentelemetry import trace
 
 __all__ = ["LoggingFacade", "TracingFacade"]
 

@@ -1,0 +1,114 @@
+"""Exporter selection: names, console output, missing packages."""
+
+from __future__ import annotations
+
+import sys
+from unittest.mock import patch
+
+import pytest
+
+from pynector.telemetry import TelemetryWarning, configure_telemetry, get_telemetry
+
+pytestmark = pytest.mark.requires_otel
+
+tracer, _ = get_telemetry("tests.exporters")
+
+
+def processor_names(names):
+    from pynector.telemetry._exporters import build_span_processors
+
+    return [name for name, _ in build_span_processors(names)]
+
+
+def test_known_names_deduplicated_and_none_ignored():
+    assert processor_names(["console", "CONSOLE", "none", "zipkin"]) == ["console", "zipkin"]
+
+
+def test_unknown_exporter_warns_and_is_skipped():
+    with pytest.warns(TelemetryWarning, match="Unknown trace exporter 'jaeger'"):
+        assert processor_names(["jaeger", "console"]) == ["console"]
+
+
+@pytest.mark.parametrize(
+    ("exporter", "module", "extra"),
+    [
+        ("otlp", "opentelemetry.exporter.otlp.proto.http.trace_exporter", "otlp"),
+        ("zipkin", "opentelemetry.exporter.zipkin.json", "zipkin"),
+    ],
+)
+def test_missing_exporter_package_names_the_extra(exporter, module, extra):
+    with (
+        patch.dict(sys.modules, {module: None}),
+        pytest.warns(TelemetryWarning, match=rf'pip install "pynector\[{extra}\]"'),
+    ):
+        assert processor_names([exporter, "console"]) == ["console"]
+
+
+def test_default_exporter_is_otlp_over_http(monkeypatch):
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    from pynector.telemetry._exporters import build_span_processors
+
+    monkeypatch.delenv("OTEL_TRACES_EXPORTER")
+    from pynector.telemetry.config import _configure_exporters
+
+    class Provider:
+        def __init__(self):
+            self.processors = []
+
+        def add_span_processor(self, processor):
+            self.processors.append(processor)
+
+    provider = Provider()
+    assert _configure_exporters(provider, None) == ["otlp"]
+    assert isinstance(provider.processors[0].span_exporter, OTLPSpanExporter)
+    for processor in provider.processors:
+        processor.shutdown()
+    assert build_span_processors([]) == []
+
+
+def test_grpc_protocol_and_bad_protocol(monkeypatch):
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+
+    from pynector.telemetry._exporters import build_span_processors, otlp_protocol
+
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+    ((_, processor),) = build_span_processors(["otlp"])
+    assert isinstance(processor.span_exporter, OTLPSpanExporter)
+    processor.shutdown()
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "carrier-pigeon")
+    with pytest.warns(TelemetryWarning, match="OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"):
+        assert otlp_protocol() == "http/protobuf"
+
+
+def test_console_writes_one_readable_line_per_span(capsys):
+    configure_telemetry(service_name="svc", trace_exporters=["console"])
+    with tracer.start_as_current_span("parent", {"user": "u1"}):
+        try:
+            with tracer.start_as_current_span("child"):
+                raise ValueError("broken")
+        except ValueError:
+            pass
+    child, parent = capsys.readouterr().out.splitlines()
+    assert child.startswith("span 'child' trace_id=")
+    assert "status=ERROR error='ValueError: broken'" in child
+    assert "parent_id=-" in parent
+    assert "user='u1'" in parent
+    parent_span_id = parent.split("span_id=")[1].split()[0]
+    assert f"parent_id={parent_span_id}" in child
+
+
+def test_environment_selects_exporters(monkeypatch, capsys):
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "console")
+    configure_telemetry()
+    with tracer.start_as_current_span("from-env"):
+        pass
+    assert "span 'from-env'" in capsys.readouterr().out
+
+
+def test_argument_beats_environment(monkeypatch, capsys):
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "console")
+    configure_telemetry(trace_exporters=["none"])
+    with tracer.start_as_current_span("quiet"):
+        pass
+    assert capsys.readouterr().out == ""
