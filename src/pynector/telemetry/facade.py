@@ -287,6 +287,7 @@ class LoggingFacade:
                 _render_stdlib(event, fields),
                 exc_info=exc_info,
                 extra={"event_fields": fields},
+                stacklevel=4,  # _dispatch <- _emit <- info() <- the library's line
             )
 
     def __repr__(self) -> str:
