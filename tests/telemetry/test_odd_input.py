@@ -153,3 +153,10 @@ def test_log_methods_accept_every_level(caplog):
         assert caplog.records[-1].exc_info[0] is KeyError
     else:
         assert caplog.records == []
+
+
+def test_homogeneous_sequences_are_valid_without_warning():
+    attributes = {"ints": (1, 2), "names": ["a", "b"], "empty": ()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert coerce_attributes(attributes) is attributes

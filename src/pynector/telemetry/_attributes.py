@@ -70,7 +70,15 @@ def coerce_value(value: Any) -> Any:
 
 
 def _is_valid(key: object, value: object) -> bool:
-    return type(key) is str and bool(key) and type(value) in _PRIMITIVES
+    """Whether OpenTelemetry takes the pair as is (a homogeneous sequence counts)."""
+    if type(key) is not str or not key:
+        return False
+    if type(value) in _PRIMITIVES:
+        return True
+    if type(value) in (tuple, list):
+        kinds = {type(item) for item in value}  # type: ignore[attr-defined]
+        return len(kinds) <= 1 and kinds <= _PRIMITIVES
+    return False
 
 
 def coerce_attributes(attributes: Mapping[Any, Any] | None) -> Mapping[str, Any] | None:
