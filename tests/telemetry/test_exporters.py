@@ -16,8 +16,12 @@ tracer, _ = get_telemetry("tests.exporters")
 
 def processor_names(names):
     from pynector.telemetry._exporters import build_span_processors
+    from pynector.telemetry._settings import resolve_settings
 
-    return [name for name, _ in build_span_processors(names)]
+    processors = build_span_processors(resolve_settings(exporters=names))
+    for _, processor in processors:
+        processor.shutdown()
+    return [name for name, _ in processors]
 
 
 def test_known_names_deduplicated_and_none_ignored():
@@ -47,10 +51,9 @@ def test_missing_exporter_package_names_the_extra(exporter, module, extra):
 def test_default_exporter_is_otlp_over_http(monkeypatch):
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-    from pynector.telemetry._exporters import build_span_processors
+    from pynector.telemetry.config import _configure_exporters
 
     monkeypatch.delenv("OTEL_TRACES_EXPORTER")
-    from pynector.telemetry.config import _configure_exporters
 
     class Provider:
         def __init__(self):
@@ -61,24 +64,23 @@ def test_default_exporter_is_otlp_over_http(monkeypatch):
 
     provider = Provider()
     assert _configure_exporters(provider, None) == ["otlp"]
-    assert isinstance(provider.processors[0].span_exporter, OTLPSpanExporter)
-    for processor in provider.processors:
-        processor.shutdown()
-    assert build_span_processors([]) == []
+    (processor,) = provider.processors
+    assert isinstance(processor.exporter, OTLPSpanExporter)
+    assert processor.destination == "OTLP http/protobuf http://localhost:4318/v1/traces"
+    processor.shutdown()
 
 
-def test_grpc_protocol_and_bad_protocol(monkeypatch):
+def test_grpc_protocol(monkeypatch):
     from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
-    from pynector.telemetry._exporters import build_span_processors, otlp_protocol
+    from pynector.telemetry._exporters import build_span_processors
+    from pynector.telemetry._settings import resolve_settings
 
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
-    ((_, processor),) = build_span_processors(["otlp"])
-    assert isinstance(processor.span_exporter, OTLPSpanExporter)
+    ((_, processor),) = build_span_processors(resolve_settings(exporters=["otlp"]))
+    assert isinstance(processor.exporter, OTLPSpanExporter)
+    assert processor.destination == "OTLP grpc http://localhost:4317"
     processor.shutdown()
-    monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "carrier-pigeon")
-    with pytest.warns(TelemetryWarning, match="OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"):
-        assert otlp_protocol() == "http/protobuf"
 
 
 def test_console_writes_one_readable_line_per_span(capsys):

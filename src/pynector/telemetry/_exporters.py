@@ -1,26 +1,37 @@
-"""Turn exporter names (``otlp``, ``console``, ``zipkin``, ``none``) into span processors.
+"""Turn resolved export settings into span processors.
 
 Each exporter's package is optional.  A missing one costs one warning that
-says which extra to install, and the other exporters still work.
+says which extra to install, and the other exporters still work.  Network
+exporters are driven by a
+:class:`~pynector.telemetry._delivery.DeliveringSpanProcessor`; the console
+exporter writes each span synchronously, one line per span.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
-from ._environment import get_env_str, warn_malformed
+from ._settings import ExportSettings
 from ._warnings import warn_once
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
 
-__all__ = ["KNOWN_EXPORTERS", "build_span_processors", "format_console_span"]
+__all__ = ["build_span_processors", "format_console_span", "mask_url"]
 
-KNOWN_EXPORTERS = ("otlp", "console", "zipkin", "none")
-_OTLP_PROTOCOLS = ("http/protobuf", "grpc")
-_DEFAULT_OTLP_PROTOCOL = "http/protobuf"
+
+def mask_url(url: str) -> str:
+    """*url* with any password (``user:secret@host``) replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 def format_console_span(span: ReadableSpan) -> str:
@@ -29,14 +40,13 @@ def format_console_span(span: ReadableSpan) -> str:
     parent = span.parent
     duration_ms = ((span.end_time or 0) - (span.start_time or 0)) / 1e6
     attributes = " ".join(f"{key}={value!r}" for key, value in (span.attributes or {}).items())
-    status = span.status.status_code.name
     fields = [
         f"span {span.name!r}",
         f"trace_id={context.trace_id:032x}" if context else "trace_id=-",
         f"span_id={context.span_id:016x}" if context else "span_id=-",
         f"parent_id={parent.span_id:016x}" if parent else "parent_id=-",
         f"duration_ms={duration_ms:.3f}",
-        f"status={status}",
+        f"status={span.status.status_code.name}",
     ]
     if span.status.description:
         fields.append(f"error={span.status.description!r}")
@@ -45,87 +55,95 @@ def format_console_span(span: ReadableSpan) -> str:
     return " ".join(fields) + "\n"
 
 
-def _missing_package(exporter: str, extra: str, error: ImportError) -> None:
-    warn_once(
-        f"exporter-missing:{exporter}",
-        f"The {exporter!r} trace exporter needs a package that is not installed "
-        f'({error.name or error}). Install it with: pip install "pynector[{extra}]". '
-        "Tracing continues without this exporter.",
-    )
-
-
-def otlp_protocol() -> str:
-    """The OTLP protocol from the environment, per the OpenTelemetry specification."""
-    name = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
-    value = get_env_str(name)
-    if value is None:
-        name = "OTEL_EXPORTER_OTLP_PROTOCOL"
-        value = get_env_str(name)
-    if value is None:
-        return _DEFAULT_OTLP_PROTOCOL
-    if value.lower() not in _OTLP_PROTOCOLS:
-        warn_malformed(name, value, " or ".join(_OTLP_PROTOCOLS), _DEFAULT_OTLP_PROTOCOL)
-        return _DEFAULT_OTLP_PROTOCOL
-    return value.lower()
-
-
-def _console() -> SpanProcessor:
+def _console(settings: ExportSettings) -> SpanProcessor:
     from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
 
     return SimpleSpanProcessor(ConsoleSpanExporter(out=sys.stdout, formatter=format_console_span))
 
 
-def _otlp() -> SpanProcessor:
-    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+def _delivering(settings: ExportSettings, exporter: Any, destination: str) -> SpanProcessor:
+    from ._delivery import DeliveringSpanProcessor
 
+    return DeliveringSpanProcessor(
+        exporter,
+        destination,
+        max_queue_size=settings.bsp_max_queue_size.value,
+        max_batch_size=settings.bsp_max_export_batch_size.value,
+        schedule_delay=settings.bsp_schedule_delay.value,
+        export_timeout=settings.bsp_export_timeout.value,
+    )
+
+
+def _otlp(settings: ExportSettings) -> SpanProcessor:
+    endpoint = settings.otlp_endpoint.value
+    gzip = settings.otlp_compression.value == "gzip"
     exporter: Any
-    if otlp_protocol() == "grpc":
+    if settings.otlp_protocol.value == "grpc":
+        import grpc
         from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
-        exporter = OTLPSpanExporter()
+        exporter = OTLPSpanExporter(
+            endpoint=endpoint,
+            insecure=settings.otlp_insecure.value or endpoint.startswith("http://"),
+            headers=settings.otlp_headers.value,
+            timeout=settings.otlp_timeout.value,
+            compression=grpc.Compression.Gzip if gzip else grpc.Compression.NoCompression,
+        )
     else:
+        from opentelemetry.exporter.otlp.proto.http import Compression
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
             OTLPSpanExporter as OTLPHttpSpanExporter,
         )
 
-        exporter = OTLPHttpSpanExporter()
-    return BatchSpanProcessor(exporter)
+        exporter = OTLPHttpSpanExporter(
+            endpoint=endpoint,
+            headers=settings.otlp_headers.value,
+            timeout=settings.otlp_timeout.value,
+            compression=Compression.Gzip if gzip else Compression.NoCompression,
+        )
+    destination = f"OTLP {settings.otlp_protocol.value} {mask_url(endpoint)}"
+    return _delivering(settings, exporter, destination)
 
 
-def _zipkin() -> SpanProcessor:
+def _zipkin(settings: ExportSettings) -> SpanProcessor:
     from opentelemetry.exporter.zipkin.json import ZipkinExporter
-    from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-    return BatchSpanProcessor(ZipkinExporter())
+    endpoint = settings.zipkin_endpoint.value
+    exporter = ZipkinExporter(endpoint=endpoint, timeout=max(1, round(settings.zipkin_timeout.value)))
+    return _delivering(settings, exporter, f"Zipkin {mask_url(endpoint)}")
 
 
-_FACTORIES: dict[str, tuple[Callable[[], SpanProcessor], str]] = {
+#: exporter name -> (factory, the extra that installs its package)
+_FACTORIES: dict[str, tuple[Callable[[ExportSettings], SpanProcessor], str]] = {
     "console": (_console, "observability"),
     "otlp": (_otlp, "otlp"),
     "zipkin": (_zipkin, "zipkin"),
 }
 
 
-def build_span_processors(names: Sequence[str]) -> list[tuple[str, SpanProcessor]]:
-    """One span processor per usable exporter name, in order, without duplicates.
+def build_span_processors(settings: ExportSettings) -> list[tuple[str, SpanProcessor]]:
+    """One span processor per configured exporter, in order.
 
-    Unknown names and missing packages produce a warning and are skipped.
+    Unknown names and missing packages produce one warning each and are
+    skipped; the rest still work.
     """
     processors: list[tuple[str, SpanProcessor]] = []
-    for raw_name in names:
-        name = raw_name.strip().lower()
-        if name == "none" or name in (built for built, _ in processors):
-            continue
+    for name in settings.exporters.value:
         if name not in _FACTORIES:
             warn_once(
                 f"exporter-unknown:{name}",
-                f"Unknown trace exporter {raw_name!r}; expected a comma-separated "
-                f"list of {', '.join(KNOWN_EXPORTERS)}. It is ignored.",
+                f"Unknown trace exporter {name!r}; expected one of "
+                "otlp, console, zipkin, none. It is ignored.",
             )
             continue
         factory, extra = _FACTORIES[name]
         try:
-            processors.append((name, factory()))
+            processors.append((name, factory(settings)))
         except ImportError as error:
-            _missing_package(name, extra, error)
+            warn_once(
+                f"exporter-missing:{name}",
+                f"The {name!r} trace exporter needs {error.name or 'a package'}, which is "
+                f'not installed. Install it with: pip install "pynector[{extra}]". '
+                "Tracing continues without this exporter.",
+            )
     return processors

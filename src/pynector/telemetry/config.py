@@ -13,15 +13,18 @@ Arguments beat ``OTEL_*`` environment variables, which beat defaults.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._dependencies import HAS_OPENTELEMETRY, HAS_STRUCTLOG
-from ._environment import get_env_bool, get_env_dict, get_env_list, get_env_str
+from ._environment import get_env_bool, get_env_dict, get_env_str
 from ._exporters import build_span_processors
 from ._log_pipeline import configure_structlog as _configure_structlog
 from ._optional import OptionalNames
+from ._propagation_setup import configure_propagators
+from ._settings import ExportSettings, Setting, resolve_settings
 from ._warnings import warn_once
+from .exporters import ExporterChoice
 
 if TYPE_CHECKING:
     from opentelemetry import trace
@@ -40,12 +43,9 @@ _optional = OptionalNames(
 )
 __getattr__ = _optional.module_getattr
 
-_DEFAULT_SERVICE_NAME = "unknown_service"
-_DEFAULT_EXPORTERS = ("otlp",)
-
 
 def _resource_attributes(
-    service_name: str | None, resource_attributes: Mapping[str, Any] | None
+    service_name: Setting[str], resource_attributes: Mapping[str, Any] | None
 ) -> dict[str, Any]:
     """``OTEL_RESOURCE_ATTRIBUTES``, then the argument, then the service name on top.
 
@@ -54,29 +54,49 @@ def _resource_attributes(
     """
     attributes: dict[str, Any] = get_env_dict("OTEL_RESOURCE_ATTRIBUTES")
     attributes.update(resource_attributes or {})
-    attributes["service.name"] = (
-        service_name
-        or get_env_str("OTEL_SERVICE_NAME")
-        or attributes.get("service.name")
-        or _DEFAULT_SERVICE_NAME
-    )
+    if service_name.source != "default" or "service.name" not in attributes:
+        attributes["service.name"] = service_name.value
     return attributes
 
 
-def _configure_exporters(tracer_provider: Any, exporters: Sequence[str] | None) -> list[str]:
+def _configure_exporters(
+    tracer_provider: Any, exporters: Sequence[ExporterChoice] | None
+) -> list[str]:
     """Add one span processor per exporter to *tracer_provider*; return their names.
 
     *exporters* ``None`` means ``OTEL_TRACES_EXPORTER``, whose default is
     ``otlp`` as in the OpenTelemetry specification.
     """
-    names = list(exporters) if exporters is not None else get_env_list("OTEL_TRACES_EXPORTER")
-    if names is None:
-        names = list(_DEFAULT_EXPORTERS)
     configured = []
-    for name, processor in build_span_processors(names):
+    for name, processor in build_span_processors(resolve_settings(exporters=exporters)):
         tracer_provider.add_span_processor(processor)
         configured.append(name)
     return configured
+
+
+def _sampler(settings: ExportSettings) -> Any:
+    """The sampler to pass to the provider, or ``None`` to keep the SDK's default.
+
+    Built here (not left to the SDK) whenever ``OTEL_TRACES_SAMPLER`` is set
+    or a sampler is given, so a malformed value is our one warning, not the
+    SDK's.
+    """
+    name = settings.sampler.value
+    if name is None and settings.sampler.source == "default":
+        if get_env_str("OTEL_TRACES_SAMPLER") is None:
+            return None
+    from opentelemetry.sdk.trace import sampling
+
+    ratio = settings.sampler_arg.value
+    factories: dict[str, Callable[[], Any]] = {
+        "always_on": lambda: sampling.ALWAYS_ON,
+        "always_off": lambda: sampling.ALWAYS_OFF,
+        "traceidratio": lambda: sampling.TraceIdRatioBased(ratio),
+        "parentbased_always_on": lambda: sampling.ParentBased(sampling.ALWAYS_ON),
+        "parentbased_always_off": lambda: sampling.ParentBased(sampling.ALWAYS_OFF),
+        "parentbased_traceidratio": lambda: sampling.ParentBasedTraceIdRatio(ratio),
+    }
+    return factories[name or "parentbased_always_on"]()
 
 
 def _quiet_attribute_warnings() -> None:
@@ -91,9 +111,9 @@ def _quiet_attribute_warnings() -> None:
 
 
 def _configure_tracing(
-    service_name: str | None,
+    settings: ExportSettings,
     resource_attributes: Mapping[str, Any] | None,
-    trace_exporters: Sequence[str] | None,
+    trace_exporters: Sequence[ExporterChoice] | None,
 ) -> bool:
     _optional.load()
     current = trace.get_tracer_provider()
@@ -105,10 +125,15 @@ def _configure_tracing(
             "that provider sends them.",
         )
         return True
-    resource = Resource.create(_resource_attributes(service_name, resource_attributes))
-    tracer_provider = TracerProvider(resource=resource)
+    resource = Resource.create(_resource_attributes(settings.service_name, resource_attributes))
+    sampler = _sampler(settings)
+    if sampler is None:
+        tracer_provider = TracerProvider(resource=resource)
+    else:
+        tracer_provider = TracerProvider(resource=resource, sampler=sampler)
     _configure_exporters(tracer_provider, trace_exporters)
     trace.set_tracer_provider(tracer_provider)
+    configure_propagators(settings.propagators)
     _quiet_attribute_warnings()
     return True
 
@@ -117,9 +142,13 @@ def configure_telemetry(
     service_name: str | None = None,
     resource_attributes: Mapping[str, Any] | None = None,
     trace_enabled: bool = True,
-    trace_exporters: Sequence[str] | None = None,
+    trace_exporters: Sequence[ExporterChoice] | None = None,
     log_level: str = "INFO",
     log_processors: Sequence[Any] | None = None,
+    *,
+    sampler: str | None = None,
+    sampler_arg: float | None = None,
+    propagators: Sequence[str] | None = None,
 ) -> bool:
     """Turn on tracing and structured logging for this process.
 
@@ -131,9 +160,14 @@ def configure_telemetry(
         trace_enabled: ``False`` leaves tracing off (so does
             ``OTEL_SDK_DISABLED=true``).
         trace_exporters: names among ``otlp``, ``console``, ``zipkin``,
-            ``none``; default ``OTEL_TRACES_EXPORTER``, else ``otlp``.
+            ``none``, or :class:`~pynector.telemetry.exporters.OTLP` /
+            :class:`~pynector.telemetry.exporters.Zipkin` objects with
+            explicit options; default ``OTEL_TRACES_EXPORTER``, else ``otlp``.
         log_level: the lowest level structlog writes.
         log_processors: structlog processors run before rendering.
+        sampler: an ``OTEL_TRACES_SAMPLER`` name, e.g. ``"parentbased_traceidratio"``.
+        sampler_arg: the ratio for ratio samplers (0 to 1).
+        propagators: ``OTEL_PROPAGATORS`` names, e.g. ``["tracecontext", "baggage"]``.
 
     Returns:
         Whether tracing is active: ``True`` once a tracer provider is in
@@ -153,7 +187,13 @@ def configure_telemetry(
         return False
     if HAS_OPENTELEMETRY and trace_enabled and not get_env_bool("OTEL_SDK_DISABLED"):
         try:
-            tracing = _configure_tracing(service_name, resource_attributes, trace_exporters)
+            settings = resolve_settings(
+                service_name=service_name,
+                sampler=sampler,
+                sampler_arg=sampler_arg,
+                propagators=propagators,
+            )
+            tracing = _configure_tracing(settings, resource_attributes, trace_exporters)
         except ImportError as error:
             _warn_not_installed("Tracing", error)
     if HAS_STRUCTLOG:
