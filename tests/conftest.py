@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pynector.telemetry import _dependencies
 from pynector.telemetry._warnings import reset_warnings
+
+if TYPE_CHECKING:
+    from support.collector import Collector
 
 HAS_OPENTELEMETRY_SDK = _dependencies.is_importable("opentelemetry.sdk.trace")
 
@@ -104,3 +109,15 @@ def span_exporter() -> object:
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     trace.set_tracer_provider(provider)  # hermetic_telemetry resets it afterwards
     return exporter
+
+
+@pytest.fixture
+def collector(tmp_path: Path) -> Iterator[Collector]:
+    """A running rotel OTLP collector on free 127.0.0.1 ports; stopped afterwards."""
+    if not _dependencies.is_importable("rotel"):
+        pytest.skip("needs the rotel collector (installed in the full configuration)")
+    from support.collector import Collector
+
+    running = Collector(tmp_path).start()
+    yield running
+    running.stop()

@@ -137,9 +137,7 @@ class DeliveringSpanProcessor(SpanProcessor):
 
     def _start_worker(self) -> None:
         self._pid = os.getpid()
-        self._worker = threading.Thread(
-            target=self._run, name="pynector-span-export", daemon=True
-        )
+        self._worker = threading.Thread(target=self._run, name="pynector-span-export", daemon=True)
         self._worker.start()
 
     # -- the application's side: never blocks, never raises -----------------

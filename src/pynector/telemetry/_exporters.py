@@ -109,7 +109,9 @@ def _zipkin(settings: ExportSettings) -> SpanProcessor:
     from opentelemetry.exporter.zipkin.json import ZipkinExporter
 
     endpoint = settings.zipkin_endpoint.value
-    exporter = ZipkinExporter(endpoint=endpoint, timeout=max(1, round(settings.zipkin_timeout.value)))
+    exporter = ZipkinExporter(
+        endpoint=endpoint, timeout=max(1, round(settings.zipkin_timeout.value))
+    )
     return _delivering(settings, exporter, f"Zipkin {mask_url(endpoint)}")
 
 

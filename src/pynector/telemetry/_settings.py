@@ -22,7 +22,7 @@ the export queue holds 32,768 spans (not 2,048), and the OTLP protocol is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import urlsplit
@@ -107,7 +107,9 @@ def _exporter_list(raw: str) -> tuple[str, ...]:
         raise _Invalid("a comma-separated list of " + ", ".join(EXPORTERS))
     for name in names:
         if name not in EXPORTERS:
-            warn_malformed("OTEL_TRACES_EXPORTER", name, "one of " + ", ".join(EXPORTERS), "skipped")
+            warn_malformed(
+                "OTEL_TRACES_EXPORTER", name, "one of " + ", ".join(EXPORTERS), "skipped"
+            )
     return tuple(name for name in known if name != "none")
 
 
@@ -229,9 +231,7 @@ def _otlp_endpoint(argument: str | None, protocol: str) -> Setting[str]:
     return _resolve(argument, ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"], _url, default)
 
 
-def _checked_argument(
-    label: str, value: str | None, parse: Callable[[str], str]
-) -> str | None:
+def _checked_argument(label: str, value: str | None, parse: Callable[[str], str]) -> str | None:
     """Validate an explicit argument; a bad one warns and falls back to the environment."""
     if value is None:
         return None
@@ -304,7 +304,9 @@ def resolve_settings(
             {},
             secret=True,
         ),
-        otlp_timeout=_resolve(otlp.timeout, _signal_then_generic("TIMEOUT"), _milliseconds(1), 10.0),
+        otlp_timeout=_resolve(
+            otlp.timeout, _signal_then_generic("TIMEOUT"), _milliseconds(1), 10.0
+        ),
         otlp_compression=_resolve(
             otlp.compression, _signal_then_generic("COMPRESSION"), _choice(COMPRESSIONS), "none"
         ),

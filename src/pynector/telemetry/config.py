@@ -82,9 +82,8 @@ def _sampler(settings: ExportSettings) -> Any:
     SDK's.
     """
     name = settings.sampler.value
-    if name is None and settings.sampler.source == "default":
-        if get_env_str("OTEL_TRACES_SAMPLER") is None:
-            return None
+    if name is None and get_env_str("OTEL_TRACES_SAMPLER") is None:
+        return None
     from opentelemetry.sdk.trace import sampling
 
     ratio = settings.sampler_arg.value

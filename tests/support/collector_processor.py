@@ -1,0 +1,52 @@
+"""Span processor loaded by the rotel collector in the delivery tests.
+
+It runs inside the collector's embedded Python (stdlib only).  Each batch
+becomes JSON lines appended to $PYNECTOR_COLLECTOR_OUT in one write.  An
+exception here would kill the collector, so everything is caught.
+"""
+
+import json
+import os
+
+OUT = os.environ["PYNECTOR_COLLECTOR_OUT"]
+
+with open(OUT + ".ready", "w") as marker:
+    marker.write("ready\n")
+
+
+def _scalar(any_value):
+    value = any_value.value
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return repr(value)
+
+
+def _attributes(attributes):
+    return {kv.key: _scalar(kv.value) for kv in attributes}
+
+
+def process_spans(resource_spans):
+    try:
+        resource = _attributes(resource_spans.resource.attributes)
+        rows = []
+        for scope_spans in resource_spans.scope_spans:
+            for span in scope_spans.spans:
+                parent = span.parent_span_id
+                rows.append(
+                    {
+                        "service": resource.get("service.name"),
+                        "trace_id": span.trace_id.hex(),
+                        "span_id": span.span_id.hex(),
+                        "parent_span_id": parent.hex() if parent else None,
+                        "name": span.name,
+                        "attributes": _attributes(span.attributes),
+                    }
+                )
+        data = "".join(json.dumps(row) + "\n" for row in rows).encode()
+    except BaseException as error:  # never let the collector die
+        data = (json.dumps({"error": repr(error)}) + "\n").encode()
+    fd = os.open(OUT, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
