@@ -152,3 +152,77 @@ def test_bad_log_level_warns_and_uses_info(monkeypatch, capsys):
     log.debug("no")
     log.info("yes")
     assert [json.loads(x)["event"] for x in capsys.readouterr().err.splitlines()] == ["yes"]
+
+
+@pytest.mark.parametrize(
+    ("sampler", "arg", "expected"),
+    [
+        ("always_off", None, "AlwaysOffSampler"),
+        ("traceidratio", 0.5, "TraceIdRatioBased{0.5}"),
+        ("parentbased_always_off", None, "ParentBased{root:AlwaysOffSampler"),
+        ("parentbased_traceidratio", 0.25, "ParentBased{root:TraceIdRatioBased{0.25}"),
+    ],
+)
+def test_sampler_argument(sampler, arg, expected):
+    from opentelemetry import trace
+
+    configure_telemetry(trace_exporters=[], sampler=sampler, sampler_arg=arg)
+    assert trace.get_tracer_provider().sampler.get_description().startswith(expected)
+
+
+def test_sampler_from_environment_and_malformed(monkeypatch):
+    from opentelemetry import trace
+
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER", "always_off")
+    configure_telemetry(trace_exporters=[])
+    assert trace.get_tracer_provider().sampler.get_description() == "AlwaysOffSampler"
+    with tracer.start_as_current_span("unsampled") as span:
+        assert not span.is_recording()
+
+
+def test_malformed_sampler_warns_and_keeps_the_default(monkeypatch):
+    from opentelemetry import trace
+
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER", "mostly")
+    with pytest.warns(TelemetryWarning, match="OTEL_TRACES_SAMPLER='mostly'"):
+        configure_telemetry(trace_exporters=[])
+    description = trace.get_tracer_provider().sampler.get_description()
+    assert description.startswith("ParentBased{root:AlwaysOnSampler")
+
+
+def test_propagators_argument_is_installed():
+    from opentelemetry import propagate
+
+    configure_telemetry(trace_exporters=[], propagators=["tracecontext"])
+    assert propagate.get_global_textmap().fields == {"traceparent", "tracestate"}
+
+
+def test_unknown_propagator_in_environment_never_crashes(monkeypatch):
+    # OpenTelemetry raises at import of opentelemetry.propagate for an unknown
+    # name; run in a fresh interpreter where it has not been imported yet.
+    from support.processes import run_python
+
+    result = run_python(
+        """
+        import warnings
+        warnings.simplefilter("always")
+        from pynector.telemetry import configure_telemetry
+        configure_telemetry(trace_exporters=[])
+        from opentelemetry import propagate
+        print(sorted(propagate.get_global_textmap().fields))
+        """,
+        env={"OTEL_PROPAGATORS": "tracecontext,b3-typo"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['traceparent', 'tracestate']"
+    assert "b3-typo" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_mask_url_hides_passwords_only():
+    from pynector.telemetry._exporters import mask_url
+
+    assert (
+        mask_url("https://user:pa55@host:4318/v1/traces") == "https://user:***@host:4318/v1/traces"
+    )
+    assert mask_url("http://host:4318") == "http://host:4318"

@@ -28,9 +28,6 @@ from ._dependencies import is_importable
 from ._warnings import TelemetryWarning
 from .facade import LoggingFacade, TracingFacade
 
-if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
-
 __all__ = [
     "HAS_OPENTELEMETRY",
     "HAS_STRUCTLOG",
@@ -69,26 +66,17 @@ def get_telemetry(name: str) -> tuple[TracingFacade, LoggingFacade]:
     return TracingFacade(name), LoggingFacade(name)
 
 
-def configure_telemetry(
-    service_name: str | None = None,
-    resource_attributes: Mapping[str, Any] | None = None,
-    trace_enabled: bool = True,
-    trace_exporters: Sequence[str] | None = None,
-    log_level: str = "INFO",
-    log_processors: Sequence[Any] | None = None,
-) -> bool:
-    """Turn telemetry on for this process (applications only).
+if TYPE_CHECKING:
+    from .config import configure_telemetry
+else:
 
-    See :func:`pynector.telemetry.config.configure_telemetry`; imported on
-    first call so that importing this package stays cheap.
-    """
-    from . import config
+    def configure_telemetry(*args: Any, **kwargs: Any) -> bool:
+        """Turn telemetry on for this process (applications only).
 
-    return config.configure_telemetry(
-        service_name=service_name,
-        resource_attributes=resource_attributes,
-        trace_enabled=trace_enabled,
-        trace_exporters=trace_exporters,
-        log_level=log_level,
-        log_processors=log_processors,
-    )
+        See :func:`pynector.telemetry.config.configure_telemetry`.  The
+        configuration code is imported on first call, so that importing this
+        package stays cheap for the libraries that only use the facades.
+        """
+        from .config import configure_telemetry as configure
+
+        return configure(*args, **kwargs)

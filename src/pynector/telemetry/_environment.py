@@ -51,13 +51,16 @@ def get_env_bool(name: str, default: bool = False) -> bool:
     return default
 
 
-def get_env_dict(name: str, default: Mapping[str, str] | None = None) -> dict[str, str]:
+def get_env_dict(
+    name: str, default: Mapping[str, str] | None = None, *, secret: bool = False
+) -> dict[str, str]:
     """Parse ``key1=value1,key2=value2`` (the OpenTelemetry list format).
 
     Keys and values are percent-decoded and stripped, as the OpenTelemetry
     specification asks for ``OTEL_RESOURCE_ATTRIBUTES`` and
     ``OTEL_EXPORTER_OTLP_HEADERS``.  Malformed entries are skipped with a
-    warning; the well-formed ones are kept.
+    warning (which, for a *secret* variable such as headers carrying API
+    keys, does not repeat the entry); the well-formed ones are kept.
     """
     value = get_env_str(name)
     if value is None:
@@ -69,7 +72,8 @@ def get_env_dict(name: str, default: Mapping[str, str] | None = None) -> dict[st
         key, separator, item = entry.partition("=")
         key = unquote(key.strip())
         if not separator or not key:
-            warn_malformed(name, entry.strip(), "key=value", "entry skipped")
+            shown = "<hidden>" if secret else entry.strip()
+            warn_malformed(name, shown, "key=value", "entry skipped")
             continue
         result[key] = unquote(item.strip())
     return result

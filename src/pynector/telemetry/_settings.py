@@ -173,7 +173,7 @@ def _base_url_plus_traces_path(raw: str) -> str:
 
 def _headers(name: str) -> Callable[[str], dict[str, str]]:
     def parse(raw: str) -> dict[str, str]:
-        return get_env_dict(name)
+        return get_env_dict(name, secret=True)
 
     return parse
 
