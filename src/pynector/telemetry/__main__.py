@@ -1,4 +1,4 @@
-"""Command line: ``python -m pynector.telemetry {demo}``."""
+"""Command line: ``python -m pynector.telemetry {demo,doctor}``."""
 
 from __future__ import annotations
 
@@ -15,8 +15,19 @@ def _demo() -> int:
     return run_demo()
 
 
+def _doctor() -> int:
+    from ._doctor import run_doctor
+
+    return run_doctor(sys.stdout)
+
+
 _COMMANDS: dict[str, tuple[Callable[[], int], str]] = {
     "demo": (_demo, "run a small async workload and show its spans and correlated logs"),
+    "doctor": (
+        _doctor,
+        "show installed packages, the effective configuration and its sources, "
+        "and whether exporters can connect; exit 1 if something is misconfigured",
+    ),
 }
 
 
