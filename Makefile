@@ -27,8 +27,8 @@ $(BARE)/.installed: $(SRC_FILES)
 	touch $@
 
 lint: $(FULL)/.installed
-	$(FULL)/bin/ruff check src tests benchmarks
-	$(FULL)/bin/ruff format --check src tests benchmarks
+	$(FULL)/bin/ruff check src tests
+	$(FULL)/bin/ruff format --check src tests
 	$(FULL)/bin/mypy --strict src
 
 test-full: $(FULL)/.installed
