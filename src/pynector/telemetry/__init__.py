@@ -38,6 +38,7 @@ __all__ = [
     "TracingFacade",
     "configure_telemetry",
     "get_telemetry",
+    "traced",
 ]
 
 # Decided here, at (re)import, without importing the packages themselves.
@@ -46,13 +47,17 @@ HAS_STRUCTLOG: bool = is_importable("structlog")
 
 
 def __getattr__(name: str) -> Any:
-    # Status/StatusCode resolve on first use so that importing this package
-    # never imports OpenTelemetry.
+    # Resolved on first use so that importing this package stays cheap:
+    # Status/StatusCode would import OpenTelemetry, traced imports inspect.
     if name in ("Status", "StatusCode"):
         from ._status import status_classes
 
         status, status_code = status_classes(HAS_OPENTELEMETRY)
         return status if name == "Status" else status_code
+    if name == "traced":
+        from .decorators import traced
+
+        return traced
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -68,6 +73,7 @@ def get_telemetry(name: str) -> tuple[TracingFacade, LoggingFacade]:
 
 if TYPE_CHECKING:
     from .config import configure_telemetry
+    from .decorators import traced
 else:
 
     def configure_telemetry(*args: Any, **kwargs: Any) -> bool:

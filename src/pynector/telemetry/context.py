@@ -21,10 +21,21 @@ Without OpenTelemetry they cost (almost) nothing: ``traced_gather`` is
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping
+import contextvars
+import functools
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterable,
+    Mapping,
+    Sequence,
+)
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeAlias, TypeVar
 
 from ._dependencies import HAS_ANYIO, HAS_OPENTELEMETRY
 from ._optional import OptionalNames
@@ -34,7 +45,14 @@ from ._status import error_status
 if TYPE_CHECKING:
     from opentelemetry.context import Context, attach, detach, get_current
 
-__all__ = ["TracedTaskGroup", "traced_async_operation", "traced_gather", "traced_task_group"]
+__all__ = [
+    "ContextPreservingExecutor",
+    "TracedTaskGroup",
+    "bind_context",
+    "traced_async_operation",
+    "traced_gather",
+    "traced_task_group",
+]
 
 
 def _attach_without_opentelemetry(context: object) -> None:
@@ -65,6 +83,7 @@ _optional = OptionalNames(
 __getattr__ = _optional.module_getattr
 
 _T = TypeVar("_T")
+_P = ParamSpec("_P")
 
 
 def _tracing_enabled(tracer: TracerLike) -> bool:
@@ -165,7 +184,7 @@ async def traced_gather(
     >>> users, orders = await traced_gather(tracer, [get_users(), get_orders()], "load")
     """
     if not HAS_OPENTELEMETRY or not _tracing_enabled(tracer):
-        return list(await asyncio.gather(*coros, return_exceptions=return_exceptions))
+        return await _gather(list(coros), return_exceptions)
     awaitables = list(coros)
     _optional.load()
     async with tracer.start_as_current_async_span(name) as span:
@@ -175,7 +194,41 @@ async def traced_gather(
             _in_child_span(tracer, context, awaitable, _span_name_for(awaitable, name), index)
             for index, awaitable in enumerate(awaitables)
         ]
-        return list(await asyncio.gather(*children, return_exceptions=return_exceptions))
+        return await _gather(children, return_exceptions)
+
+
+async def _gather(awaitables: Sequence[Awaitable[Any]], return_exceptions: bool) -> list[Any]:
+    """``asyncio.gather`` on asyncio; an anyio task group elsewhere (trio)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return await _gather_with_anyio(awaitables, return_exceptions)
+    return list(await asyncio.gather(*awaitables, return_exceptions=return_exceptions))
+
+
+async def _gather_with_anyio(
+    awaitables: Sequence[Awaitable[Any]], return_exceptions: bool
+) -> list[Any]:
+    import anyio
+
+    results: list[Any] = [None] * len(awaitables)
+
+    async def run(index: int, awaitable: Awaitable[Any]) -> None:
+        try:
+            results[index] = await awaitable
+        except Exception as error:
+            if not return_exceptions:
+                raise
+            results[index] = error
+
+    try:
+        async with anyio.create_task_group() as group:
+            for index, awaitable in enumerate(awaitables):
+                group.start_soon(run, index, awaitable)
+    except BaseExceptionGroup as failures:
+        # Like asyncio.gather: the caller sees the (first) exception itself.
+        raise failures.exceptions[0] from None
+    return results
 
 
 _TaskFunc: TypeAlias = Callable[[], Coroutine[Any, Any, None]]
@@ -242,3 +295,41 @@ async def traced_task_group(
                     asyncio_group.create_task(func(), name=task_name)
 
                 yield TracedTaskGroup(tracer, spawn_asyncio)
+
+
+def bind_context(func: Callable[_P, _T]) -> Callable[_P, _T]:
+    """Return *func* bound to the caller's current context (spans, baggage, contextvars).
+
+    Threads and ``loop.run_in_executor`` start with an empty context, so a
+    span opened in the worker would start a new trace.  Bind first:
+
+    >>> await loop.run_in_executor(None, bind_context(parse), payload)
+    >>> threading.Thread(target=bind_context(worker)).start()
+
+    Each call runs in its own copy of the captured context, so the bound
+    callable may run several times, concurrently, and changes it makes to
+    context variables stay inside that call.
+    """
+    captured = contextvars.copy_context()
+
+    @functools.wraps(func)
+    def run_in_captured_context(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        return captured.copy().run(func, *args, **kwargs)
+
+    return run_in_captured_context
+
+
+class ContextPreservingExecutor(ThreadPoolExecutor):
+    """A ``ThreadPoolExecutor`` whose tasks run in the submitter's context.
+
+    A drop-in replacement: ``submit`` and ``map`` capture the caller's
+    context (and so its current span) at the time of the call, and spans
+    opened in the worker become children of the submitter's span.
+
+    >>> with ContextPreservingExecutor(max_workers=4) as pool:
+    ...     results = list(pool.map(resize, images))
+    """
+
+    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
+        context = contextvars.copy_context()
+        return super().submit(functools.partial(context.run, fn, *args, **kwargs))
