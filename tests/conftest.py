@@ -8,6 +8,7 @@ absent; every other test runs in both configurations.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 
 from pynector.telemetry import _dependencies
 from pynector.telemetry._warnings import reset_warnings
+from pynector.telemetry.redaction import set_active_redactor
 
 if TYPE_CHECKING:
     from support.collector import Collector
@@ -69,7 +71,8 @@ def _reset_opentelemetry() -> None:
 
 @pytest.fixture(autouse=True)
 def hermetic_telemetry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each test starts with no OTEL_* variables, no provider, structlog unconfigured.
+    """Each test starts with no OTEL_* variables, no provider, structlog unconfigured,
+    no redaction and the standard log record factory.
 
     ``OTEL_TRACES_EXPORTER=none`` keeps tests that configure telemetry
     without naming an exporter from exporting to a collector that is not
@@ -81,7 +84,10 @@ def hermetic_telemetry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("OTEL_TRACES_EXPORTER", "none")
     reset_warnings()
     _reset_opentelemetry()
+    record_factory = logging.getLogRecordFactory()
     yield
+    logging.setLogRecordFactory(record_factory)
+    set_active_redactor(None)
     _reset_opentelemetry()
     if _dependencies.HAS_STRUCTLOG:
         import structlog

@@ -6,7 +6,6 @@ import asyncio
 import threading
 
 import pytest
-from support.spans import assert_child_of, by_name
 
 from pynector.telemetry import get_telemetry
 from pynector.telemetry.context import (
@@ -15,6 +14,7 @@ from pynector.telemetry.context import (
     traced_gather,
     traced_task_group,
 )
+from support.spans import assert_child_of, by_name
 
 tracer, _ = get_telemetry("tests.boundaries")
 

@@ -8,9 +8,9 @@ import sys
 import textwrap
 
 import pytest
-from support.processes import clean_env, run_python
 
 from pynector.telemetry.propagation import extract_context, inject_context
+from support.processes import clean_env, run_python
 
 SERVER = """
 import sys
@@ -53,7 +53,10 @@ with tracer.start_as_current_span("client.call"):
     assert urllib.request.urlopen(request, timeout=10).read() == b"ok"
 """
 
-SPAN = re.compile(r"^span '(?P<name>[^']+)' trace_id=(?P<trace>\w+) span_id=(?P<span>\w+) parent_id=(?P<parent>\S+)")
+SPAN = re.compile(
+    r"^span '(?P<name>[^']+)' trace_id=(?P<trace>\w+) span_id=(?P<span>\w+)"
+    r" parent_id=(?P<parent>\S+)"
+)
 
 
 def spans_in(output: str) -> dict[str, re.Match[str]]:

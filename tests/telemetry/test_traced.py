@@ -8,9 +8,9 @@ import inspect
 import logging
 
 import pytest
-from support.spans import assert_child_of, by_name
 
 from pynector.telemetry import traced
+from support.spans import assert_child_of, by_name
 
 
 @traced
@@ -109,7 +109,9 @@ def test_generator_span_covers_iteration_and_children(span_exporter):
             # the consumer's context is its own while it runs
             assert trace.get_current_span() is consumer
     spans = by_name(span_exporter.get_finished_spans())
-    generator_span = spans[f"{__name__}.test_generator_span_covers_iteration_and_children.<locals>.produce"]
+    generator_span = spans[
+        f"{__name__}.test_generator_span_covers_iteration_and_children.<locals>.produce"
+    ]
     for i in range(3):
         assert_child_of(spans[f"item-{i}"], generator_span)
     assert_child_of(generator_span, spans["consumer"])

@@ -48,6 +48,12 @@ def _sequence(values: list[Any] | tuple[Any, ...] | Set[Any]) -> tuple[Any, ...]
 def _json(value: Mapping[Any, Any]) -> str:
     import json  # only odd input pays for it
 
+    from .redaction import active_redactor
+
+    redactor = active_redactor()
+    if redactor is not None:  # the keys inside are about to become opaque text
+        value = redactor.redact(value)
+
     try:
         return json.dumps(value, default=safe_repr, ensure_ascii=False)
     except Exception:  # non-string keys json cannot encode, cycles...

@@ -16,6 +16,7 @@ from typing import Any
 from ._environment import get_env_str, warn_malformed
 from ._warnings import warn_once
 from .processors import add_trace_context
+from .redaction import active_redactor
 
 __all__ = ["configure_structlog", "parse_log_level"]
 
@@ -82,6 +83,9 @@ def configure_structlog(log_level: str | int, processors: Sequence[Any] | None) 
                 f"Ignoring log processor {processor!r}: a processor must be callable "
                 "as processor(logger, method_name, event_dict).",
             )
+    redactor = active_redactor()
+    if redactor is not None:
+        extra.append(redactor)  # last before rendering: sees every field
     renderer: Any
     if _renderer_name() == "json":
         renderer = [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]

@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, Any
 from ._dependencies import HAS_OPENTELEMETRY, HAS_STRUCTLOG
 from ._environment import get_env_bool, get_env_dict, get_env_str
 from ._exporters import build_span_processors
+from ._log_correlation import install_record_factory
 from ._log_pipeline import configure_structlog as _configure_structlog
 from ._optional import OptionalNames
 from ._propagation_setup import configure_propagators
 from ._settings import ExportSettings, Setting, resolve_settings
 from ._warnings import warn_once
 from .exporters import ExporterChoice
+from .redaction import Redactor, active_redactor, set_active_redactor
 
 if TYPE_CHECKING:
     from opentelemetry import trace
@@ -67,8 +69,13 @@ def _configure_exporters(
     *exporters* ``None`` means ``OTEL_TRACES_EXPORTER``, whose default is
     ``otlp`` as in the OpenTelemetry specification.
     """
+    redactor = active_redactor()
     configured = []
     for name, processor in build_span_processors(resolve_settings(exporters=exporters)):
+        if redactor is not None:
+            from ._span_redaction import RedactingSpanProcessor
+
+            processor = RedactingSpanProcessor(processor, redactor)
         tracer_provider.add_span_processor(processor)
         configured.append(name)
     return configured
@@ -133,6 +140,7 @@ def _configure_tracing(
     _configure_exporters(tracer_provider, trace_exporters)
     trace.set_tracer_provider(tracer_provider)
     configure_propagators(settings.propagators)
+    install_record_factory()
     _quiet_attribute_warnings()
     return True
 
@@ -148,6 +156,8 @@ def configure_telemetry(
     sampler: str | None = None,
     sampler_arg: float | None = None,
     propagators: Sequence[str] | None = None,
+    redact: bool = True,
+    redact_keys: Sequence[str] = (),
 ) -> bool:
     """Turn on tracing and structured logging for this process.
 
@@ -167,6 +177,10 @@ def configure_telemetry(
         sampler: an ``OTEL_TRACES_SAMPLER`` name, e.g. ``"parentbased_traceidratio"``.
         sampler_arg: the ratio for ratio samplers (0 to 1).
         propagators: ``OTEL_PROPAGATORS`` names, e.g. ``["tracecontext", "baggage"]``.
+        redact: replace the values of sensitive-looking span attributes,
+            event attributes and log fields by ``[REDACTED]`` (see
+            :mod:`pynector.telemetry.redaction`).
+        redact_keys: more keys to treat as sensitive, on top of the defaults.
 
     Returns:
         Whether tracing is active: ``True`` once a tracer provider is in
@@ -184,6 +198,7 @@ def configure_telemetry(
             'stays off. Install them with: pip install "pynector[observability]"',
         )
         return False
+    set_active_redactor(Redactor(extra_keys=redact_keys) if redact else None)
     if HAS_OPENTELEMETRY and trace_enabled and not get_env_bool("OTEL_SDK_DISABLED"):
         try:
             settings = resolve_settings(

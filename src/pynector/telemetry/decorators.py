@@ -63,7 +63,11 @@ class _Traced:
         qualname = getattr(func, "__qualname__", repr(func))
         self.name = name or f"{module}.{qualname}"
         self.tracer = TracingFacade(module)
-        self.attributes = {"code.function": qualname, "code.namespace": module, **(attributes or {})}
+        self.attributes = {
+            "code.function": qualname,
+            "code.namespace": module,
+            **(attributes or {}),
+        }
         self.record_args = record_args
         self.signature = inspect.signature(func) if record_args else None
 
@@ -79,7 +83,9 @@ class _Traced:
             if key not in _DROP_ARGS:
                 coerced = coerce_value(value)
                 attributes[f"code.args.{key}"] = (
-                    coerced if isinstance(coerced, (str, bool, int, float, tuple)) else safe_repr(value)
+                    coerced
+                    if isinstance(coerced, (str, bool, int, float, tuple))
+                    else safe_repr(value)
                 )
         return attributes
 

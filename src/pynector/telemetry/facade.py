@@ -282,11 +282,12 @@ class LoggingFacade:
         if stdlib_logger is None:
             stdlib_logger = self._stdlib_logger = _library_logger(self.name)
         if stdlib_logger.isEnabledFor(level):
+            shown, extra = _stdlib_fields(fields)
             stdlib_logger.log(
                 level,
-                _render_stdlib(event, fields),
+                _render_stdlib(event, shown),
                 exc_info=exc_info,
-                extra={"event_fields": fields},
+                extra=extra,
                 stacklevel=4,  # _dispatch <- _emit <- info() <- the library's line
             )
 
@@ -308,6 +309,24 @@ def _library_logger(name: str) -> logging.Logger:
     if not any(isinstance(handler, logging.NullHandler) for handler in logger.handlers):
         logger.addHandler(logging.NullHandler())
     return logger
+
+
+def _stdlib_fields(fields: dict[str, Any]) -> tuple[Mapping[str, Any], dict[str, Any]]:
+    """Fields after redaction, and the record's ``extra``: the fields plus,
+    inside a span, ``trace_id``/``span_id`` (unless a correlating record
+    factory already adds them)."""
+    from ._log_correlation import record_factory_correlates
+    from .processors import current_trace_ids
+    from .redaction import active_redactor
+
+    redactor = active_redactor()
+    shown = fields if redactor is None else redactor.redact(fields)
+    extra: dict[str, Any] = {"event_fields": shown}
+    if not record_factory_correlates():
+        ids = current_trace_ids()
+        if ids is not None:
+            extra["trace_id"], extra["span_id"] = ids
+    return shown, extra
 
 
 def _render_stdlib(event: str, fields: Mapping[str, Any]) -> str:
