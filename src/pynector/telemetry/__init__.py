@@ -22,11 +22,14 @@ small look-alikes otherwise.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from ._dependencies import is_importable
 from ._warnings import TelemetryWarning
 from .facade import LoggingFacade, TracingFacade
+
+# Not ``typing.TYPE_CHECKING``: importing typing costs ~5 ms, and this module
+# is imported by every library that uses pynector.  Type checkers treat any
+# name TYPE_CHECKING as true.
+TYPE_CHECKING = False
 
 __all__ = [
     "HAS_OPENTELEMETRY",
@@ -72,6 +75,8 @@ def get_telemetry(name: str) -> tuple[TracingFacade, LoggingFacade]:
 
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .config import configure_telemetry
     from .decorators import traced
 else:

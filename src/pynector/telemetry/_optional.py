@@ -21,9 +21,16 @@ module keeps the same surface with or without the package.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Mapping, MutableMapping
-from typing import Any
+import sys
+
+# Not ``typing.TYPE_CHECKING``: importing typing costs ~5 ms, and this module
+# is imported by every library that uses pynector.  Type checkers treat any
+# name TYPE_CHECKING as true.
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, MutableMapping
+    from typing import Any
 
 __all__ = ["OptionalNames"]
 
@@ -52,7 +59,8 @@ class OptionalNames:
             return value
         module_name, attribute = self._sources[name]
         try:
-            module = importlib.import_module(module_name)
+            __import__(module_name)  # importlib.import_module would import importlib
+            module = sys.modules[module_name]
             value = module if attribute is None else getattr(module, attribute)
         except ImportError:
             if name not in self._fallbacks:

@@ -9,8 +9,7 @@ so a hot loop with a bad attribute produces one line, not a flood.
 from __future__ import annotations
 
 import sys
-import threading
-import warnings
+from _thread import allocate_lock
 
 __all__ = ["TelemetryWarning", "reset_warnings", "warn_once"]
 
@@ -24,7 +23,7 @@ class TelemetryWarning(UserWarning):
 
 
 _seen: set[str] = set()
-_lock = threading.Lock()
+_lock = allocate_lock()  # _thread: importing threading would cost ~1 ms
 
 
 def _caller_stacklevel() -> int:
@@ -48,6 +47,8 @@ def warn_once(key: str, message: str) -> bool:
         if key in _seen:
             return False
         _seen.add(key)
+    import warnings  # not at module level: most processes never warn
+
     warnings.warn(message, TelemetryWarning, stacklevel=_caller_stacklevel())
     return True
 

@@ -25,22 +25,27 @@ a logging failure becomes one :class:`~pynector.telemetry.TelemetryWarning`.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
-from contextlib import AbstractAsyncContextManager, AbstractContextManager
-from typing import TYPE_CHECKING, Any
 
-from ._attributes import coerce_attributes, safe_repr
 from ._dependencies import HAS_OPENTELEMETRY, HAS_STRUCTLOG
 from ._optional import OptionalNames
-from ._protocols import SpanLike
 from ._warnings import warn_once
 from .logging import NoOpLogger
 from .tracing import AsyncSpanWrapper, NoOpSpan
 
+# Not ``typing.TYPE_CHECKING``: importing typing costs ~5 ms, and this module
+# is imported by every library that uses pynector.  Type checkers treat any
+# name TYPE_CHECKING as true.
+TYPE_CHECKING = False
+
 if TYPE_CHECKING:
     import logging
+    from collections.abc import Callable, Mapping
+    from contextlib import AbstractAsyncContextManager, AbstractContextManager
+    from typing import Any
 
     import structlog
+
+    from ._protocols import SpanLike
 
 __all__ = ["LoggingFacade", "TracingFacade"]
 
@@ -49,6 +54,19 @@ _optional = OptionalNames(
     {"trace": ("opentelemetry.trace", None), "structlog": ("structlog", None)},
 )
 __getattr__ = _optional.module_getattr
+
+
+def _first_coerce(attributes: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    # Attribute coercion is only needed once spans are real; importing it
+    # lazily keeps `import pynector.telemetry` free of collections.abc & co.
+    global _coerce
+    from ._attributes import coerce_attributes
+
+    _coerce = coerce_attributes
+    return coerce_attributes(attributes)
+
+
+_coerce: Callable[[Mapping[str, Any] | None], Mapping[str, Any] | None] = _first_coerce
 
 
 # Stands for "this OpenTelemetry has no private provider global we can read".
@@ -127,7 +145,7 @@ class TracingFacade:
         tracer = self._active_tracer()
         if tracer is None:
             return NoOpSpan(name, attributes)
-        span: SpanLike = tracer.start_span(name, attributes=coerce_attributes(attributes))
+        span: SpanLike = tracer.start_span(name, attributes=_coerce(attributes))
         return span
 
     def start_as_current_span(
@@ -142,7 +160,7 @@ class TracingFacade:
         if tracer is None:
             return NoOpSpan(name, attributes)
         manager: AbstractContextManager[SpanLike] = tracer.start_as_current_span(
-            name, attributes=coerce_attributes(attributes)
+            name, attributes=_coerce(attributes)
         )
         return manager
 
@@ -157,7 +175,7 @@ class TracingFacade:
         tracer = self._active_tracer()
         if tracer is None:
             return NoOpSpan(name, attributes)
-        return AsyncSpanWrapper(tracer.start_span(name, attributes=coerce_attributes(attributes)))
+        return AsyncSpanWrapper(tracer.start_span(name, attributes=_coerce(attributes)))
 
     def start_as_current_async_span(
         self, name: str, attributes: Mapping[str, Any] | None = None
@@ -171,7 +189,7 @@ class TracingFacade:
         if tracer is None:
             return NoOpSpan(name, attributes)
         return AsyncSpanWrapper(
-            tracer.start_as_current_span(name, attributes=coerce_attributes(attributes))
+            tracer.start_as_current_span(name, attributes=_coerce(attributes))
         )
 
     def __repr__(self) -> str:
@@ -258,6 +276,8 @@ class LoggingFacade:
             # Most failures come from a field that cannot be rendered; keep the
             # event with every field turned into a string rather than lose it.
             try:
+                from ._attributes import safe_repr
+
                 plain = {key: safe_repr(value) for key, value in fields.items()}
                 self._dispatch(level, event, plain, exc_info)
             except Exception as second_error:

@@ -13,12 +13,18 @@ synchronous span context manager be used with ``async with``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from contextlib import AbstractContextManager
-from types import TracebackType
-from typing import Any, Generic, TypeVar, cast
-
 from ._optional import OptionalNames
+
+# Not ``typing.TYPE_CHECKING``: importing typing costs ~5 ms, and this module
+# is imported by every library that uses pynector.  Type checkers treat any
+# name TYPE_CHECKING as true.
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from contextlib import AbstractContextManager
+    from types import TracebackType
+    from typing import Any
 
 __all__ = ["AsyncSpanWrapper", "NoOpSpan"]
 
@@ -35,7 +41,7 @@ _optional = OptionalNames(
 )
 __getattr__ = _optional.module_getattr
 
-_EMPTY: Mapping[str, Any] = {}
+_EMPTY: Mapping[str, Any] = {}  # shared, never written: spans copy before writing
 
 
 class NoOpSpan:
@@ -58,9 +64,10 @@ class NoOpSpan:
         return self._writable_attributes()
 
     def _writable_attributes(self) -> dict[str, Any]:
-        if self._owns_attributes:
-            return cast("dict[str, Any]", self._attributes)
-        owned = dict(self._attributes)
+        attributes = self._attributes
+        if self._owns_attributes and isinstance(attributes, dict):
+            return attributes
+        owned = dict(attributes)
         self._attributes = owned
         self._owns_attributes = True
         return owned
@@ -123,10 +130,7 @@ class NoOpSpan:
         return f"NoOpSpan({self.name!r})"
 
 
-_T = TypeVar("_T")
-
-
-class AsyncSpanWrapper(Generic[_T]):
+class AsyncSpanWrapper:
     """Use a synchronous span (or span context manager) with ``async with``.
 
     Entering calls the wrapped object's ``__enter__`` and yields what it
@@ -138,11 +142,11 @@ class AsyncSpanWrapper(Generic[_T]):
 
     __slots__ = ("span", "token")
 
-    def __init__(self, span: AbstractContextManager[_T], token: object | None = None) -> None:
+    def __init__(self, span: AbstractContextManager[Any], token: object | None = None) -> None:
         self.span = span
         self.token = token
 
-    async def __aenter__(self) -> _T:
+    async def __aenter__(self) -> Any:
         return self.span.__enter__()
 
     async def __aexit__(
