@@ -30,7 +30,7 @@ from ._dependencies import HAS_OPENTELEMETRY, HAS_STRUCTLOG
 from ._optional import OptionalNames
 from ._warnings import warn_once
 from .logging import NoOpLogger
-from .tracing import AsyncSpanWrapper, NoOpSpan
+from .tracing import _SHARED_NOOP_SPANS, AsyncSpanWrapper, NoOpSpan, shared_noop_span
 
 # Not ``typing.TYPE_CHECKING``: importing typing costs ~5 ms, and this module
 # is imported by every library that uses pynector.  Type checkers treat any
@@ -92,12 +92,13 @@ class TracingFacade:
     ...     span.set_attribute("cached", False)
     """
 
-    __slots__ = ("_provider", "_tracer", "name")
+    __slots__ = ("_live", "_provider", "_tracer", "name")
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._tracer: Any = None
-        self._provider: Any = None
+        self._tracer: Any = None  # what trace.get_tracer(name) returned
+        self._provider: Any = None  # the global provider when it did
+        self._live: Any = None  # _tracer, or None while spans would be no-ops
 
     @property
     def tracer(self) -> Any:
@@ -110,14 +111,36 @@ class TracingFacade:
         """
         if not HAS_OPENTELEMETRY:
             return None
-        return self._current_tracer(_optional.resolve("trace"))
-
-    def _current_tracer(self, otel_trace: Any) -> Any:
+        otel_trace = _optional.resolve("trace")
         provider = _global_provider(otel_trace)
         if self._tracer is None or provider is not self._provider:
-            self._tracer = otel_trace.get_tracer(self.name)
-            self._provider = provider
+            self._refresh(otel_trace, provider)
         return self._tracer
+
+    def _refresh(self, otel_trace: Any, provider: Any) -> None:
+        tracer = otel_trace.get_tracer(self.name)
+        self._tracer = tracer
+        self._provider = provider
+        # OpenTelemetry's proxy with no provider behind it records nothing
+        # and only passes the current context through, which the no-op path
+        # does too (it leaves the context alone) at a fraction of the cost.
+        proxy_only = provider is None and type(tracer) is otel_trace.ProxyTracer
+        self._live = None if proxy_only else tracer
+
+    def _active_tracer(self) -> Any:
+        """The tracer to use for this call, or ``None`` for the no-op path.
+
+        The hot path of every span: a dictionary lookup and two identity
+        checks while nothing changes.
+        """
+        otel_trace = sys.modules.get("opentelemetry.trace")
+        if otel_trace is None:
+            # Nobody imported OpenTelemetry, so nobody can have set a provider.
+            return None
+        provider = getattr(otel_trace, "_TRACER_PROVIDER", _UNKNOWN_PROVIDER)
+        if provider is not self._provider or self._tracer is None:
+            self._refresh(otel_trace, provider)
+        return self._live
 
     def is_enabled(self) -> bool:
         """Whether spans made now are real (OpenTelemetry with a provider set).
@@ -125,28 +148,14 @@ class TracingFacade:
         Lets callers skip work that only feeds telemetry, such as computing
         an expensive attribute.
         """
-        return self._active_tracer() is not None
-
-    def _active_tracer(self) -> Any:
-        """The tracer to use for this call, or ``None`` for the no-op path."""
-        if not HAS_OPENTELEMETRY:
-            return None
-        otel_trace = sys.modules.get("opentelemetry.trace")
-        if otel_trace is None:
-            # Nobody imported OpenTelemetry, so nobody can have set a provider.
-            return None
-        tracer = self._current_tracer(otel_trace)
-        if self._provider is None and type(tracer) is otel_trace.ProxyTracer:
-            return None
-        return tracer
+        return HAS_OPENTELEMETRY and self._active_tracer() is not None
 
     def start_span(self, name: str, attributes: Mapping[str, Any] | None = None) -> SpanLike:
         """Start a span that is *not* made current; the caller must ``end()`` it."""
-        tracer = self._active_tracer()
-        if tracer is None:
-            return NoOpSpan(name, attributes)
-        span: SpanLike = tracer.start_span(name, attributes=_coerce(attributes))
-        return span
+        if HAS_OPENTELEMETRY and (tracer := self._active_tracer()) is not None:
+            span: SpanLike = tracer.start_span(name, attributes=_coerce(attributes))
+            return span
+        return NoOpSpan(name, attributes)
 
     def start_as_current_span(
         self, name: str, attributes: Mapping[str, Any] | None = None
@@ -154,15 +163,20 @@ class TracingFacade:
         """Context manager: a span that is current (the parent of new spans) inside it.
 
         An exception leaving the block is recorded on the span, which gets
-        ERROR status, and is re-raised.
+        ERROR status, and is re-raised.  With tracing off this returns a
+        shared no-op span (see :func:`~pynector.telemetry.tracing.shared_noop_span`).
         """
-        tracer = self._active_tracer()
-        if tracer is None:
-            return NoOpSpan(name, attributes)
-        manager: AbstractContextManager[SpanLike] = tracer.start_as_current_span(
-            name, attributes=_coerce(attributes)
-        )
-        return manager
+        if HAS_OPENTELEMETRY and (tracer := self._active_tracer()) is not None:
+            manager: AbstractContextManager[SpanLike] = tracer.start_as_current_span(
+                name, attributes=_coerce(attributes)
+            )
+            return manager
+        if attributes is None:
+            try:
+                return _SHARED_NOOP_SPANS[name]
+            except KeyError:
+                return shared_noop_span(name)
+        return NoOpSpan(name, attributes)
 
     async def start_async_span(
         self, name: str, attributes: Mapping[str, Any] | None = None
@@ -172,10 +186,9 @@ class TracingFacade:
         The span is ended when the ``async with`` block ends but, as with
         :meth:`start_span`, it is not made current.
         """
-        tracer = self._active_tracer()
-        if tracer is None:
-            return NoOpSpan(name, attributes)
-        return AsyncSpanWrapper(tracer.start_span(name, attributes=_coerce(attributes)))
+        if HAS_OPENTELEMETRY and (tracer := self._active_tracer()) is not None:
+            return AsyncSpanWrapper(tracer.start_span(name, attributes=_coerce(attributes)))
+        return NoOpSpan(name, attributes)
 
     def start_as_current_async_span(
         self, name: str, attributes: Mapping[str, Any] | None = None
@@ -185,12 +198,13 @@ class TracingFacade:
         The span is current inside the block, including across ``await``,
         and in tasks created there.
         """
-        tracer = self._active_tracer()
-        if tracer is None:
-            return NoOpSpan(name, attributes)
-        return AsyncSpanWrapper(
-            tracer.start_as_current_span(name, attributes=_coerce(attributes))
-        )
+        if HAS_OPENTELEMETRY and (tracer := self._active_tracer()) is not None:
+            return AsyncSpanWrapper(
+                tracer.start_as_current_span(name, attributes=_coerce(attributes))
+            )
+        if attributes is None:
+            return _SHARED_NOOP_SPANS.get(name) or shared_noop_span(name)
+        return NoOpSpan(name, attributes)
 
     def __repr__(self) -> str:
         return f"TracingFacade({self.name!r})"
@@ -269,6 +283,12 @@ class LoggingFacade:
             self._emit(_ERROR, event, fields, True)
 
     def _emit(self, level: int, event: str, fields: dict[str, Any], exc_info: bool) -> None:
+        if "structlog" not in sys.modules:
+            # structlog was never imported, so it cannot be configured: the
+            # record would go to the stdlib logger; skip all work if it is off.
+            stdlib_logger = self._stdlib_logger or self._make_stdlib_logger()
+            if not stdlib_logger.isEnabledFor(level):
+                return
         try:
             self._dispatch(level, event, fields, exc_info)
         except Exception as error:
@@ -289,6 +309,10 @@ class LoggingFacade:
                 "This warning is shown once per process.",
             )
 
+    def _make_stdlib_logger(self) -> logging.Logger:
+        logger = self._stdlib_logger = _library_logger(self.name)
+        return logger
+
     def _dispatch(self, level: int, event: str, fields: dict[str, Any], exc_info: bool) -> None:
         if _structlog_is_configured():
             if "event" in fields:  # structlog's own positional parameter
@@ -298,9 +322,7 @@ class LoggingFacade:
             fields.setdefault("logger", self.name)
             getattr(self.logger, _LEVEL_NAMES[level])(event, **fields)
             return
-        stdlib_logger = self._stdlib_logger
-        if stdlib_logger is None:
-            stdlib_logger = self._stdlib_logger = _library_logger(self.name)
+        stdlib_logger = self._stdlib_logger or self._make_stdlib_logger()
         if stdlib_logger.isEnabledFor(level):
             shown, extra = _stdlib_fields(fields)
             stdlib_logger.log(

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import Any
 
-__all__ = ["AsyncSpanWrapper", "NoOpSpan"]
+__all__ = ["AsyncSpanWrapper", "NoOpSpan", "shared_noop_span"]
 
 
 def _detach_without_opentelemetry(token: object) -> None:
@@ -160,3 +160,39 @@ class AsyncSpanWrapper:
         finally:
             if self.token is not None:
                 _optional.resolve("detach")(self.token)
+
+
+class _SharedNoOpSpan(NoOpSpan):
+    """A no-op span reused for every span of one name while tracing is off.
+
+    Handing out one object per name instead of allocating a span per call
+    is what makes a disabled span cheaper than ``with nullcontext()``.
+    Being shared, it ignores attributes set on it (nothing reads them while
+    tracing is off).
+    """
+
+    __slots__ = ()
+
+    def set_attribute(self, key: str, value: Any) -> None:
+        return None
+
+    def set_attributes(self, attributes: Mapping[str, Any]) -> None:
+        return None
+
+    def update_name(self, name: str) -> None:
+        return None
+
+
+#: name -> shared no-op span; bounded so that dynamic span names cannot grow it.
+_SHARED_NOOP_SPANS: dict[str, NoOpSpan] = {}
+_MAX_SHARED_NOOP_SPANS = 1024
+
+
+def shared_noop_span(name: str) -> NoOpSpan:
+    """The shared no-op span for *name* (a fresh one once the cache is full)."""
+    span = _SHARED_NOOP_SPANS.get(name)
+    if span is None:
+        span = _SharedNoOpSpan(name)
+        if len(_SHARED_NOOP_SPANS) < _MAX_SHARED_NOOP_SPANS:
+            _SHARED_NOOP_SPANS[name] = span
+    return span
