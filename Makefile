@@ -7,12 +7,16 @@ BARE := .venv-bare
 PIP_INSTALL = -m pip install --quiet --disable-pip-version-check -c constraints.txt
 SRC_FILES := $(shell find src -name '*.py') pyproject.toml constraints.txt
 
-.PHONY: demo test lint test-full test-bare coverage clean
+BENCH_FULL := .venv-bench
+BENCH_BARE := .venv-bench-bare
+BENCH_PYTEST = -m pytest benchmarks -q -p no:cacheprovider -o python_files="bench_*.py"
+
+.PHONY: demo test lint test-full test-bare coverage bench bench-smoke clean
 
 demo: $(FULL)/.installed
 	$(FULL)/bin/python -m pynector.telemetry demo
 
-test: lint test-full test-bare coverage
+test: lint test-full test-bare coverage bench-smoke
 
 $(FULL)/.installed: $(SRC_FILES)
 	$(PYTHON) -m venv $(FULL)
@@ -27,8 +31,8 @@ $(BARE)/.installed: $(SRC_FILES)
 	touch $@
 
 lint: $(FULL)/.installed
-	$(FULL)/bin/ruff check src tests
-	$(FULL)/bin/ruff format --check src tests
+	$(FULL)/bin/ruff check src tests benchmarks
+	$(FULL)/bin/ruff format --check src tests benchmarks
 	$(FULL)/bin/mypy --strict src
 
 test-full: $(FULL)/.installed
@@ -42,5 +46,42 @@ coverage: $(FULL)/.installed
 	$(FULL)/bin/python -m coverage combine --quiet
 	$(FULL)/bin/python -m coverage report --fail-under=90
 
+# Benchmarks run against regular (non-editable) installs, as users get them.
+$(BENCH_FULL)/.installed: $(SRC_FILES)
+	$(PYTHON) -m venv $(BENCH_FULL)
+	$(BENCH_FULL)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
+	$(BENCH_FULL)/bin/python $(PIP_INSTALL) --force-reinstall --no-deps .
+	$(BENCH_FULL)/bin/python $(PIP_INSTALL) ".[observability-full]" --group bench-full
+	touch $@
+
+$(BENCH_BARE)/.installed: $(SRC_FILES)
+	$(PYTHON) -m venv $(BENCH_BARE)
+	$(BENCH_BARE)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
+	$(BENCH_BARE)/bin/python $(PIP_INSTALL) --force-reinstall --no-deps .
+	$(BENCH_BARE)/bin/python $(PIP_INSTALL) . --group bench
+	touch $@
+
+# The full suite: a few minutes; writes docs/benchmarks.md and docs/benchmarks.png.
+bench: $(BENCH_FULL)/.installed $(BENCH_BARE)/.installed
+	mkdir -p build/bench
+	$(BENCH_BARE)/bin/python $(BENCH_PYTEST) --benchmark-json=build/bench/bench-bare.json
+	$(BENCH_FULL)/bin/python $(BENCH_PYTEST) --benchmark-json=build/bench/bench-full.json
+	$(BENCH_BARE)/bin/python benchmarks/measure_import.py build/bench/import-bare.json
+	$(BENCH_FULL)/bin/python benchmarks/measure_import.py build/bench/import-full.json
+	$(BENCH_FULL)/bin/python benchmarks/measure_export.py build/bench/export.json
+	$(BENCH_FULL)/bin/python benchmarks/report.py build/bench docs
+
+# The same code paths in seconds, in the test environments, so the suite cannot rot.
+SMOKE := --benchmark-min-rounds=1 --benchmark-max-time=0.0001 --benchmark-warmup=off
+bench-smoke: $(FULL)/.installed $(BARE)/.installed
+	rm -rf build/bench-smoke && mkdir -p build/bench-smoke
+	$(BARE)/bin/python $(BENCH_PYTEST) $(SMOKE) --benchmark-json=build/bench-smoke/bench-bare.json
+	$(FULL)/bin/python $(BENCH_PYTEST) $(SMOKE) --benchmark-json=build/bench-smoke/bench-full.json
+	$(BARE)/bin/python benchmarks/measure_import.py build/bench-smoke/import-bare.json --runs 2
+	$(FULL)/bin/python benchmarks/measure_import.py build/bench-smoke/import-full.json --runs 2
+	$(FULL)/bin/python benchmarks/measure_export.py build/bench-smoke/export.json --spans 200
+	$(FULL)/bin/python benchmarks/report.py build/bench-smoke build/bench-smoke/docs > /dev/null
+	test -s build/bench-smoke/docs/benchmarks.md && test -s build/bench-smoke/docs/benchmarks.png
+
 clean:
-	rm -rf $(FULL) $(BARE) .coverage .coverage.* .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(FULL) $(BARE) $(BENCH_FULL) $(BENCH_BARE) build .coverage .coverage.* .mypy_cache .pytest_cache .ruff_cache

@@ -52,3 +52,21 @@ def test_logger_property_is_structlogs():
     assert not isinstance(log.logger, NoOpLogger)
     assert log.logger is log.logger
     assert isinstance(log.logger, structlog.typing.BindableLogger)
+
+
+def test_reconfiguring_structlog_reaches_existing_facades():
+    import structlog
+
+    first, second = io.StringIO(), io.StringIO()
+    structlog.configure(
+        processors=[structlog.processors.JSONRenderer()],
+        logger_factory=structlog.PrintLoggerFactory(first),
+    )
+    log.info("one")
+    structlog.configure(
+        processors=[structlog.processors.KeyValueRenderer(key_order=["event"])],
+        logger_factory=structlog.PrintLoggerFactory(second),
+    )
+    log.info("two")
+    assert json.loads(first.getvalue())["event"] == "one"
+    assert second.getvalue().startswith("event='two'")

@@ -100,7 +100,7 @@ async def test_traced_gather_children_are_parented_to_gather_span(span_exporter)
     children = [s for s in spans if s.name == "fetch"]
     assert_child_of(gather, request)
     assert gather.attributes["pynector.gather.size"] == 2
-    assert sorted(c.attributes["pynector.gather.index"] for c in children) == [0, 1]
+    assert len(children) == 2
     for child in children:
         assert_child_of(child, gather)
     for item in "ab":

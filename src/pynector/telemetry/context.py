@@ -158,11 +158,11 @@ def _span_name_for(obj: object, fallback: str) -> str:
 
 
 async def _in_child_span(
-    tracer: TracerLike, context: Context, awaitable: Awaitable[_T], name: str, index: int
+    tracer: TracerLike, context: Context, awaitable: Awaitable[_T], name: str
 ) -> _T:
     token = attach(context)
     try:
-        with tracer.start_as_current_span(name, attributes={"pynector.gather.index": index}):
+        with tracer.start_as_current_span(name):
             return await awaitable
     finally:
         detach(token)
@@ -191,8 +191,8 @@ async def traced_gather(
         span.set_attribute("pynector.gather.size", len(awaitables))
         context = get_current()
         children = [
-            _in_child_span(tracer, context, awaitable, _span_name_for(awaitable, name), index)
-            for index, awaitable in enumerate(awaitables)
+            _in_child_span(tracer, context, awaitable, _span_name_for(awaitable, name))
+            for awaitable in awaitables
         ]
         return await _gather(children, return_exceptions)
 

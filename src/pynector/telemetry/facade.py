@@ -69,6 +69,8 @@ def _first_coerce(attributes: Mapping[str, Any] | None) -> Mapping[str, Any] | N
 _coerce: Callable[[Mapping[str, Any] | None], Mapping[str, Any] | None] = _first_coerce
 
 
+_MODULES = sys.modules  # one global lookup instead of two on the hot path
+
 # Stands for "this OpenTelemetry has no private provider global we can read".
 _UNKNOWN_PROVIDER = object()
 
@@ -133,11 +135,14 @@ class TracingFacade:
         The hot path of every span: a dictionary lookup and two identity
         checks while nothing changes.
         """
-        otel_trace = sys.modules.get("opentelemetry.trace")
+        otel_trace = _MODULES.get("opentelemetry.trace")
         if otel_trace is None:
             # Nobody imported OpenTelemetry, so nobody can have set a provider.
             return None
-        provider = getattr(otel_trace, "_TRACER_PROVIDER", _UNKNOWN_PROVIDER)
+        try:
+            provider = otel_trace._TRACER_PROVIDER
+        except AttributeError:
+            provider = _UNKNOWN_PROVIDER
         if provider is not self._provider or self._tracer is None:
             self._refresh(otel_trace, provider)
         return self._live
@@ -210,10 +215,37 @@ class TracingFacade:
         return f"TracingFacade({self.name!r})"
 
 
-def _structlog_is_configured() -> bool:
-    # Without an import of structlog, nobody can have configured it.
-    module = sys.modules.get("structlog")
-    return module is not None and bool(module.is_configured())
+# Stands for "structlog is configured, but its internals are not the ones we
+# know": then every call binds through structlog's public lazy proxy.
+_OPAQUE_CONFIG = object()
+
+
+def _structlog_config() -> Any:
+    """structlog's live configuration when the application configured it, else ``None``.
+
+    Without an import of structlog, nobody can have configured it.
+    """
+    module = sys.modules.get("structlog._config")
+    if module is None:
+        return None
+    config = getattr(module, "_CONFIG", None)
+    if config is None or not hasattr(config, "default_processors"):
+        structlog_module = sys.modules.get("structlog")
+        configured = structlog_module is not None and structlog_module.is_configured()
+        return _OPAQUE_CONFIG if configured else None
+    return config if config.is_configured else None
+
+
+def _config_key(config: Any) -> tuple[Any, ...] | None:
+    """What a bound logger depends on; ``None`` when it cannot be known."""
+    if config is _OPAQUE_CONFIG:
+        return None
+    return (
+        config.default_processors,
+        config.logger_factory,
+        config.default_wrapper_class,
+        config.default_context_class,
+    )
 
 
 # Level numbers of the standard library, so ``logging`` need not be imported.
@@ -234,12 +266,14 @@ class LoggingFacade:
     >>> log.info("cache miss", key="user:1")
     """
 
-    __slots__ = ("_logger", "_stdlib_logger", "name")
+    __slots__ = ("_bound", "_bound_key", "_logger", "_stdlib_logger", "name")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self._logger: Any = None
         self._stdlib_logger: logging.Logger | None = None
+        self._bound: Any = None
+        self._bound_key: tuple[Any, ...] | None = None
 
     @property
     def logger(self) -> Any:
@@ -313,14 +347,27 @@ class LoggingFacade:
         logger = self._stdlib_logger = _library_logger(self.name)
         return logger
 
+    def _bound_logger(self, config: Any) -> Any:
+        """structlog's logger for this facade, bound once per structlog configuration.
+
+        structlog's lazy proxy rebinds on every call unless loggers are
+        cached forever (which breaks reconfiguration); binding once per
+        configuration gets both.
+        """
+        key = _config_key(config)
+        if key is None or key != self._bound_key:
+            self._bound = self.logger.bind(logger=self.name)
+            self._bound_key = key
+        return self._bound
+
     def _dispatch(self, level: int, event: str, fields: dict[str, Any], exc_info: bool) -> None:
-        if _structlog_is_configured():
+        config = _structlog_config()
+        if config is not None:
             if "event" in fields:  # structlog's own positional parameter
                 fields["event_"] = fields.pop("event")
             if exc_info:
                 fields["exc_info"] = True
-            fields.setdefault("logger", self.name)
-            getattr(self.logger, _LEVEL_NAMES[level])(event, **fields)
+            getattr(self._bound_logger(config), _LEVEL_NAMES[level])(event, **fields)
             return
         stdlib_logger = self._stdlib_logger or self._make_stdlib_logger()
         if stdlib_logger.isEnabledFor(level):

@@ -23,13 +23,23 @@ def current_trace_ids() -> tuple[str, str] | None:
     ``None`` when OpenTelemetry was never imported or no valid span is
     current; it never imports OpenTelemetry itself.
     """
+    global _last
     otel_trace = sys.modules.get("opentelemetry.trace")
     if otel_trace is None:
         return None
     span_context = otel_trace.get_current_span().get_span_context()
-    if not span_context.is_valid:
-        return None
-    return format(span_context.trace_id, "032x"), format(span_context.span_id, "016x")
+    last_context, last_ids = _last
+    if span_context is last_context:  # many lines are logged in the same span
+        return last_ids
+    ids = None
+    if span_context.is_valid:
+        ids = format(span_context.trace_id, "032x"), format(span_context.span_id, "016x")
+    _last = (span_context, ids)
+    return ids
+
+
+# The last span context seen and its ids (a span context is immutable).
+_last: tuple[object, tuple[str, str] | None] = (None, None)
 
 
 def add_trace_context(

@@ -1,0 +1,148 @@
+"""Log calls: pynector's facade against structlog, stdlib logging and logfire-api."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import tracemalloc
+from contextlib import nullcontext
+
+import pytest
+
+from conftest import OPS, needs
+from pynector.telemetry import get_telemetry
+
+_, log = get_telemetry("bench.logs")
+
+
+def loop_call(method):
+    def run() -> None:
+        for _ in range(OPS):
+            method("event", k=1)
+
+    return run
+
+
+@pytest.mark.benchmark(group="log-noop")
+def test_floor_nullcontext(benchmark):
+    def run() -> None:
+        for _ in range(OPS):
+            with nullcontext():
+                pass
+
+    benchmark.extra_info.update(contender="with nullcontext()", ops=OPS)
+    benchmark(run)
+
+
+@pytest.mark.benchmark(group="log-noop")
+def test_pynector_noop_log(benchmark):
+    # Nothing configured: no structlog configuration, stdlib logging at its default.
+    benchmark.extra_info.update(contender="pynector (nothing configured)", ops=OPS)
+    benchmark(loop_call(log.info))
+    benchmark.extra_info["surviving_bytes"] = surviving_allocations(log.info)
+
+
+@pytest.mark.benchmark(group="log-noop")
+def test_stdlib_logging_disabled(benchmark):
+    logger = logging.getLogger("bench.stdlib")
+    logger.setLevel(logging.WARNING)
+    benchmark.extra_info.update(contender="stdlib logging, level off", ops=OPS)
+    benchmark(loop_call(lambda event, **kw: logger.info(event, extra=kw)))
+
+
+@pytest.mark.benchmark(group="log-noop")
+def test_structlog_filtered(benchmark):
+    needs("structlog")
+    import structlog
+
+    logger = structlog.make_filtering_bound_logger(logging.WARNING)(
+        structlog.PrintLogger(io.StringIO()), [], {}
+    )
+    benchmark.extra_info.update(contender="structlog filtering logger, level off", ops=OPS)
+    benchmark(loop_call(logger.info))
+
+
+@pytest.mark.benchmark(group="log-noop")
+def test_logfire_api_log(benchmark):
+    needs("logfire_api")
+    import logfire_api
+
+    benchmark.extra_info.update(contender="logfire-api shim", ops=OPS)
+    benchmark(loop_call(logfire_api.info))
+
+
+def surviving_allocations(method) -> int:
+    """Bytes still allocated after 10,000 calls (warm), as traced by tracemalloc."""
+    for _ in range(100):
+        method("event", k=1)
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    for _ in range(10_000):
+        method("event", k=1)
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    stats = after.compare_to(before, "filename")
+    pynector_files = [s for s in stats if "pynector" in str(s.traceback)]
+    return sum(max(s.size_diff, 0) for s in pynector_files)
+
+
+CONFIGURED_OPS = OPS // 10
+
+
+@pytest.fixture
+def json_pipeline(sdk_provider):
+    """structlog configured as configure_telemetry does, writing JSON to /dev/null."""
+    needs("structlog")
+    import structlog
+
+    from pynector.telemetry import configure_telemetry
+
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - closed below
+    os.environ["PYNECTOR_LOG_FORMAT"] = "json"
+    configure_telemetry(trace_exporters=[])  # keeps sdk_provider, configures structlog
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(devnull))
+    yield structlog.get_config()["processors"]
+    structlog.reset_defaults()
+    devnull.close()
+
+
+@pytest.mark.benchmark(group="log-configured")
+def test_structlog_same_pipeline_without_correlation(benchmark, json_pipeline):
+    import structlog
+
+    from pynector.telemetry.processors import add_trace_context
+
+    processors = [p for p in json_pipeline if p is not add_trace_context]
+    logger = structlog.wrap_logger(
+        structlog.get_config()["logger_factory"](),
+        processors=processors,
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+    )
+    tracer = sdk_tracer()
+    benchmark.extra_info.update(
+        contender="structlog, same pipeline, no correlation", ops=CONFIGURED_OPS
+    )
+    benchmark(in_span(tracer, lambda: logger.info("event", k=1, logger="bench.logs")))
+
+
+@pytest.mark.benchmark(group="log-configured")
+def test_pynector_correlated_log(benchmark, json_pipeline):
+    tracer = sdk_tracer()
+    benchmark.extra_info.update(contender="pynector, with trace_id/span_id", ops=CONFIGURED_OPS)
+    benchmark(in_span(tracer, lambda: log.info("event", k=1)))
+
+
+def sdk_tracer():
+    from opentelemetry import trace
+
+    return trace.get_tracer("bench")
+
+
+def in_span(tracer, call):
+    def run() -> None:
+        with tracer.start_as_current_span("request"):
+            for _ in range(CONFIGURED_OPS):
+                call()
+
+    return run

@@ -1,0 +1,93 @@
+"""Spans: pynector's facade against a bare ``with``, OpenTelemetry and logfire-api."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+
+import pytest
+
+from conftest import OPS, needs
+from pynector.telemetry import get_telemetry
+
+tracer, _ = get_telemetry("bench.spans")
+
+
+def loop_with(factory):
+    def run() -> None:
+        for _ in range(OPS):
+            with factory("x"):
+                pass
+
+    return run
+
+
+@pytest.mark.benchmark(group="span-noop")
+def test_floor_nullcontext(benchmark):
+    benchmark.extra_info.update(contender="with nullcontext()", ops=OPS)
+    benchmark(loop_with(lambda name: nullcontext()))
+
+
+@pytest.mark.benchmark(group="span-noop")
+def test_floor_cached_object(benchmark):
+    cached = nullcontext()
+    benchmark.extra_info.update(contender="with <prebuilt object>", ops=OPS)
+    benchmark(loop_with(lambda name: cached))
+
+
+@pytest.mark.benchmark(group="span-noop")
+def test_pynector_noop_span(benchmark):
+    from pynector.telemetry import HAS_OPENTELEMETRY
+
+    if HAS_OPENTELEMETRY:
+        pytest.skip("measured in the environment without OpenTelemetry")
+    benchmark.extra_info.update(contender="pynector (nothing installed)", ops=OPS)
+    benchmark(loop_with(tracer.start_as_current_span))
+
+
+@pytest.mark.benchmark(group="span-noop")
+def test_pynector_span_otel_without_provider(benchmark, no_provider):
+    benchmark.extra_info.update(contender="pynector (OTel installed, no provider)", ops=OPS)
+    benchmark(loop_with(tracer.start_as_current_span))
+
+
+@pytest.mark.benchmark(group="span-noop")
+def test_otel_api_without_sdk(benchmark, no_provider):
+    from opentelemetry import trace
+
+    otel_tracer = trace.get_tracer("bench")
+    benchmark.extra_info.update(contender="OpenTelemetry API, no provider", ops=OPS)
+    benchmark(loop_with(otel_tracer.start_as_current_span))
+
+
+@pytest.mark.benchmark(group="span-noop")
+def test_logfire_api_shim(benchmark):
+    needs("logfire_api")
+    import logfire_api
+
+    benchmark.extra_info.update(contender="logfire-api shim", ops=OPS)
+    benchmark(loop_with(logfire_api.span))
+
+
+SDK_OPS = OPS // 10
+
+
+def sdk_loop(start):
+    def run() -> None:
+        for _ in range(SDK_OPS):
+            with start("x"):
+                pass
+
+    return run
+
+
+@pytest.mark.benchmark(group="span-sdk")
+def test_otel_sdk_direct(benchmark, sdk_provider):
+    otel_tracer = sdk_provider.get_tracer("bench")
+    benchmark.extra_info.update(contender="OpenTelemetry SDK directly", ops=SDK_OPS)
+    benchmark(sdk_loop(otel_tracer.start_as_current_span))
+
+
+@pytest.mark.benchmark(group="span-sdk")
+def test_pynector_sdk_span(benchmark, sdk_provider):
+    benchmark.extra_info.update(contender="pynector facade, same provider", ops=SDK_OPS)
+    benchmark(sdk_loop(tracer.start_as_current_span))
