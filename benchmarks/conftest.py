@@ -20,7 +20,7 @@ def needs(module: str) -> None:
 
 
 @pytest.fixture
-def no_provider() -> Iterator[None]:
+def no_provider() -> None:
     """OpenTelemetry imported, no global tracer provider (the common library case)."""
     needs("opentelemetry.trace")
     from opentelemetry import trace
@@ -28,7 +28,6 @@ def no_provider() -> Iterator[None]:
 
     trace._TRACER_PROVIDER = None
     trace._TRACER_PROVIDER_SET_ONCE = Once()
-    yield
 
 
 @pytest.fixture
