@@ -12,9 +12,11 @@ from pynector.telemetry import get_telemetry
 tracer, _ = get_telemetry("bench.spans")
 
 
-def loop_with(factory):
+def loop_with(factory, ops=OPS):
+    """Open and close *ops* spans (or context managers) named "x"."""
+
     def run() -> None:
-        for _ in range(OPS):
+        for _ in range(ops):
             with factory("x"):
                 pass
 
@@ -71,23 +73,14 @@ def test_logfire_api_shim(benchmark):
 SDK_OPS = OPS // 10
 
 
-def sdk_loop(start):
-    def run() -> None:
-        for _ in range(SDK_OPS):
-            with start("x"):
-                pass
-
-    return run
-
-
 @pytest.mark.benchmark(group="span-sdk")
 def test_otel_sdk_direct(benchmark, sdk_provider):
     otel_tracer = sdk_provider.get_tracer("bench")
     benchmark.extra_info.update(contender="OpenTelemetry SDK directly", ops=SDK_OPS)
-    benchmark(sdk_loop(otel_tracer.start_as_current_span))
+    benchmark(loop_with(otel_tracer.start_as_current_span, SDK_OPS))
 
 
 @pytest.mark.benchmark(group="span-sdk")
 def test_pynector_sdk_span(benchmark, sdk_provider):
     benchmark.extra_info.update(contender="pynector facade, same provider", ops=SDK_OPS)
-    benchmark(sdk_loop(tracer.start_as_current_span))
+    benchmark(loop_with(tracer.start_as_current_span, SDK_OPS))
