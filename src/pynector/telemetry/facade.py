@@ -71,19 +71,10 @@ _coerce: Callable[[Mapping[str, Any] | None], Mapping[str, Any] | None] = _first
 
 _MODULES = sys.modules  # one global lookup instead of two on the hot path
 
-# Stands for "this OpenTelemetry has no private provider global we can read".
+# Stands for "this OpenTelemetry has no private provider global we can read":
+# spans then always go through OpenTelemetry, costing what it costs, and none
+# is lost.
 _UNKNOWN_PROVIDER = object()
-
-
-def _global_provider(otel_trace: Any) -> Any:
-    """The tracer provider the application installed, ``None`` if none yet.
-
-    Read the way OpenTelemetry's own ``ProxyTracer`` decides to resolve.
-    Should a future OpenTelemetry rename that private global, the answer is
-    "unknown": spans then always go through OpenTelemetry, costing what it
-    costs, and none is lost.
-    """
-    return getattr(otel_trace, "_TRACER_PROVIDER", _UNKNOWN_PROVIDER)
 
 
 class TracingFacade:
@@ -113,10 +104,8 @@ class TracingFacade:
         """
         if not HAS_OPENTELEMETRY:
             return None
-        otel_trace = _optional.resolve("trace")
-        provider = _global_provider(otel_trace)
-        if self._tracer is None or provider is not self._provider:
-            self._refresh(otel_trace, provider)
+        _optional.resolve("trace")  # imports OpenTelemetry if nothing did yet
+        self._active_tracer()  # (re)obtains the tracer if the provider changed
         return self._tracer
 
     def _refresh(self, otel_trace: Any, provider: Any) -> None:
@@ -133,7 +122,8 @@ class TracingFacade:
         """The tracer to use for this call, or ``None`` for the no-op path.
 
         The hot path of every span: a dictionary lookup and two identity
-        checks while nothing changes.
+        checks while nothing changes.  The provider is read the way
+        OpenTelemetry's own ``ProxyTracer`` decides to resolve.
         """
         otel_trace = _MODULES.get("opentelemetry.trace")
         if otel_trace is None:
