@@ -27,8 +27,10 @@ def sdk():
             self.raising = False
             self.hang = threading.Event()
             self.shut_down = False
+            self.delay = 0.0
 
         def export(self, spans):
+            time.sleep(self.delay)
             if self.hang.is_set():
                 while self.hang.is_set() and not self.shut_down:
                     time.sleep(0.01)
@@ -155,3 +157,14 @@ def test_unsampled_spans_are_ignored(sdk):
     processor.shutdown()
     assert processor.stats.accepted == 0
     assert exporter.batches == []
+
+
+def test_a_slow_but_healthy_collector_is_waited_for_at_exit(sdk):
+    tracer, processor, exporter = sdk(max_batch_size=5, schedule_delay=60, stall_timeout=0.2)
+    exporter.delay = 0.3  # every export takes longer than stall_timeout
+    emit(tracer, 5)
+    assert processor.force_flush(5_000) is True  # learns the usual export time
+    emit(tracer, 15)
+    processor.shutdown()
+    assert processor.stats.exported == 20
+    assert processor.stats.lost == 0

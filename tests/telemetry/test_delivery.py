@@ -297,3 +297,41 @@ def test_console_exporter_writes_one_record_per_span():
     records = [line for line in result.stdout.splitlines() if line.startswith("span ")]
     assert len(records) == 20
     assert sum("span 'step'" in line for line in records) == 18
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_collector_dying_mid_stream_does_not_hold_up_exit(collector, protocol):
+    # Default configuration: the first spans are delivered (the collector is
+    # known healthy), then it dies and the process ends with spans in flight.
+    app = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(RESTART_APP)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=otlp_env(collector, protocol),
+    )
+    try:
+        app.stdin.write("emit 1024 before\n")  # two full batches: exported at once
+        app.stdin.flush()
+        assert app.stdout.readline().startswith("emitted")
+        assert len(collector.wait_for(1024)) == 1024
+        collector.kill()
+        app.stdin.write("emit 1000 lost\nquit\n")
+        app.stdin.flush()
+        app.stdin.close()
+        assert app.stdout.readline().startswith("emitted")
+        done = app.stdout.readline()
+        app.wait(timeout=30)
+        exit_seconds = time.time() - float(done.split()[1])
+    finally:
+        if app.poll() is None:
+            app.kill()
+    stderr = app.stderr.read()
+    assert app.returncode == 0, stderr
+    assert exit_seconds < 2.0, f"exited {exit_seconds:.2f}s after main; {stderr}"
+    assert "Traceback" not in stderr
+    reports = [line for line in stderr.splitlines() if "not delivered" in line]
+    assert len(reports) == 1, stderr
+    assert "1000 of 2024 spans were not delivered" in reports[0]
+    print(f"{protocol}: died mid-stream, exit {exit_seconds:.2f}s after main; {reports[0]}")

@@ -16,8 +16,9 @@ thread, batches of ``OTEL_BSP_MAX_EXPORT_BATCH_SIZE`` every
   printed; the first failure produces one concise warning;
 * **bounded exit** — at shutdown, the queue is drained for as long as
   batches keep succeeding; if the collector stops answering (no batch
-  completes for ``stall_timeout`` seconds, or one fails), the rest is
-  abandoned and reported, so a dead collector costs about one second.
+  completes within ``stall_timeout`` seconds, or five times the usual
+  export time of a slow collector), the rest is abandoned and reported, so
+  a dead collector, from the start or mid-stream, costs about one second.
 
 Reports go to the standard library logger ``pynector.telemetry.export``;
 with no logging configured, Python prints warnings to stderr.
@@ -129,6 +130,7 @@ class DeliveringSpanProcessor(SpanProcessor):
         self._flush_ok = True
         self._healthy: bool | None = None  # unknown until the first export
         self._last_progress = time.monotonic()
+        self._export_seconds = 0.0  # moving average of successful exports
         self._shutting_down = False
         self._abandoned = False
         self._warned = False
@@ -186,7 +188,9 @@ class DeliveringSpanProcessor(SpanProcessor):
     def _run(self) -> None:
         while (batch := self._next_batch()) is not None:
             if batch:
-                self._record(batch, self._export(batch))
+                started = time.monotonic()
+                ok = self._export(batch)
+                self._record(batch, ok, time.monotonic() - started)
 
     def _export(self, batch: list[ReadableSpan]) -> bool:
         try:
@@ -195,7 +199,7 @@ class DeliveringSpanProcessor(SpanProcessor):
             _capture.last_error = repr(error)
             return False
 
-    def _record(self, batch: list[ReadableSpan], ok: bool) -> None:
+    def _record(self, batch: list[ReadableSpan], ok: bool, seconds: float) -> None:
         with self._condition:
             self._in_flight = 0
             if self._abandoned:  # counted as abandoned by shutdown already
@@ -204,6 +208,7 @@ class DeliveringSpanProcessor(SpanProcessor):
                 self.stats.exported += len(batch)
                 self._healthy = True
                 self._last_progress = time.monotonic()
+                self._export_seconds = 0.8 * self._export_seconds + 0.2 * seconds
             else:
                 self.stats.failed += len(batch)
                 self._healthy = False
@@ -244,8 +249,11 @@ class DeliveringSpanProcessor(SpanProcessor):
             self._condition.notify_all()
             started = time.monotonic()
             while self._queue or self._in_flight:
-                # Keep waiting while batches succeed; give up on a stall.
-                stall = self._export_timeout if self._healthy else self._stall_timeout
+                # Keep waiting while batches succeed; give up on a stall.  A
+                # collector known to be slow gets five of its usual exports.
+                stall = self._stall_timeout
+                if self._healthy:
+                    stall = max(stall, 5 * self._export_seconds)
                 deadline = min(
                     max(self._last_progress, started) + stall, started + self._export_timeout
                 )
