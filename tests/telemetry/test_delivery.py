@@ -187,6 +187,18 @@ print(f"done {time.time()}", flush=True)
 """
 
 
+def start_interactive_app(env: dict[str, str]) -> subprocess.Popen[str]:
+    """RESTART_APP, driven line by line through its stdin."""
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(RESTART_APP)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_collector_dies_and_comes_back(collector, protocol):
     env = otlp_env(
@@ -195,14 +207,7 @@ def test_collector_dies_and_comes_back(collector, protocol):
         OTEL_BSP_SCHEDULE_DELAY="100",
         OTEL_EXPORTER_OTLP_TIMEOUT="1500",
     )
-    app = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(RESTART_APP)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    app = start_interactive_app(env)
 
     def command(text: str) -> None:
         app.stdin.write(text + "\n")
@@ -303,14 +308,7 @@ def test_console_exporter_writes_one_record_per_span():
 def test_collector_dying_mid_stream_does_not_hold_up_exit(collector, protocol):
     # Default configuration: the first spans are delivered (the collector is
     # known healthy), then it dies and the process ends with spans in flight.
-    app = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(RESTART_APP)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=otlp_env(collector, protocol),
-    )
+    app = start_interactive_app(otlp_env(collector, protocol))
     try:
         app.stdin.write("emit 1024 before\n")  # two full batches: exported at once
         app.stdin.flush()
