@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pynector.telemetry import TelemetryWarning
-from pynector.telemetry._environment import get_env_bool, get_env_dict, get_env_list, get_env_str
+from pynector.telemetry._environment import get_env_bool, get_env_dict, get_env_str
 
 
 @pytest.mark.parametrize(
@@ -36,9 +36,6 @@ def test_dict_default_is_copied():
     assert default == {"k": "v"}
 
 
-def test_list_and_str(monkeypatch):
-    assert get_env_list("X_LIST") is None
-    monkeypatch.setenv("X_LIST", " OTLP, console,, ")
-    assert get_env_list("X_LIST") == ["otlp", "console"]
+def test_blank_string_means_unset(monkeypatch):
     monkeypatch.setenv("X_STR", "   ")
     assert get_env_str("X_STR", "fallback") == "fallback"

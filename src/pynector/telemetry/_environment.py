@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 from ._warnings import warn_once
 
-__all__ = ["get_env_bool", "get_env_dict", "get_env_list", "get_env_str"]
+__all__ = ["get_env_bool", "get_env_dict", "get_env_str", "warn_malformed"]
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
@@ -77,11 +77,3 @@ def get_env_dict(
             continue
         result[key] = unquote(item.strip())
     return result
-
-
-def get_env_list(name: str) -> list[str] | None:
-    """Parse a comma-separated list into lower-case items; ``None`` when unset."""
-    value = get_env_str(name)
-    if value is None:
-        return None
-    return [item.strip().lower() for item in value.split(",") if item.strip()]

@@ -7,15 +7,12 @@ against either.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Any, Protocol, TypeAlias, runtime_checkable
 
-__all__ = ["AttributeValue", "Attributes", "SpanLike", "TracerLike"]
+__all__ = ["Attributes", "SpanLike", "TracerLike"]
 
-AttributeValue: TypeAlias = (
-    str | bool | int | float | Sequence[str] | Sequence[bool] | Sequence[int] | Sequence[float]
-)
 #: What callers may pass as attributes; odd values are coerced, never rejected.
 Attributes: TypeAlias = Mapping[str, Any]
 
