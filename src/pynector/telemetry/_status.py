@@ -13,7 +13,13 @@ from typing import Any
 
 from ._dependencies import HAS_OPENTELEMETRY
 
-__all__ = ["FallbackStatus", "FallbackStatusCode", "error_status", "status_classes"]
+__all__ = [
+    "FallbackStatus",
+    "FallbackStatusCode",
+    "error_status",
+    "record_failure",
+    "status_classes",
+]
 
 
 class FallbackStatusCode(enum.Enum):
@@ -69,3 +75,21 @@ def error_status(exc: BaseException, use_opentelemetry: bool = HAS_OPENTELEMETRY
     """Build an ERROR status describing *exc*, as OpenTelemetry itself words it."""
     status, status_code = status_classes(use_opentelemetry)
     return status(status_code.ERROR, f"{type(exc).__name__}: {exc}")
+
+
+def record_failure(
+    span: Any, exc: BaseException, use_opentelemetry: bool = HAS_OPENTELEMETRY
+) -> None:
+    """Record *exc* on a recording *span* with ERROR status.
+
+    Only ``Exception``s count, as in OpenTelemetry: cancellation and exit
+    are not failures.  A broken span never masks the caller's exception.
+    """
+    if not isinstance(exc, Exception):
+        return
+    try:
+        if span.is_recording():
+            span.record_exception(exc)
+            span.set_status(error_status(exc, use_opentelemetry))
+    except Exception:
+        pass

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeAlias, TypeVar
 from ._dependencies import HAS_ANYIO, HAS_OPENTELEMETRY
 from ._optional import OptionalNames
 from ._protocols import SpanLike, TracerLike
-from ._status import error_status
+from ._status import record_failure
 
 if TYPE_CHECKING:
     from opentelemetry.context import Context, attach, detach, get_current
@@ -92,17 +92,6 @@ def _tracing_enabled(tracer: TracerLike) -> bool:
     return True if is_enabled is None else bool(is_enabled())
 
 
-def _record_failure(span: SpanLike, exc: Exception) -> None:
-    """Record *exc* on *span* with ERROR status; never mask the caller's exception."""
-    try:
-        if not span.is_recording():
-            return
-        span.record_exception(exc)
-        span.set_status(error_status(exc, HAS_OPENTELEMETRY))
-    except Exception:  # a broken span must not replace the real error
-        pass
-
-
 class _TracedOperation:
     """The async context manager behind :func:`traced_async_operation`."""
 
@@ -125,7 +114,7 @@ class _TracedOperation:
         if isinstance(exc_val, Exception) and self._span is not None:
             # Recorded here, once; the span itself is then closed as if the
             # block had succeeded, so OpenTelemetry does not record it twice.
-            _record_failure(self._span, exc_val)
+            record_failure(self._span, exc_val, HAS_OPENTELEMETRY)
             await self._manager.__aexit__(None, None, None)
             return False
         # Cancellation and other BaseExceptions are not failures of the

@@ -31,19 +31,13 @@ from typing import Any, TypeVar, overload
 
 from ._attributes import coerce_value, safe_repr
 from ._protocols import SpanLike
-from ._status import error_status
+from ._status import record_failure
 from .facade import TracingFacade
 
 __all__ = ["traced"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _DROP_ARGS = frozenset({"self", "cls"})
-
-
-def _record_failure(span: SpanLike, exc: BaseException) -> None:
-    if isinstance(exc, Exception) and span.is_recording():
-        span.record_exception(exc)
-        span.set_status(error_status(exc))
 
 
 class _Traced:
@@ -162,7 +156,7 @@ def _wrap_generator(t: _Traced) -> Callable[..., Any]:
                 except BaseException as thrown:  # the consumer threw into us
                     step, value = generator.throw, thrown
         except BaseException as exc:
-            _record_failure(span, exc)
+            record_failure(span, exc)
             raise
         finally:
             with t.current_span(span):
@@ -196,7 +190,7 @@ def _wrap_async_generator(t: _Traced) -> Callable[..., Any]:
                 except BaseException as thrown:
                     step, value = generator.athrow, thrown
         except BaseException as exc:
-            _record_failure(span, exc)
+            record_failure(span, exc)
             raise
         finally:
             with t.current_span(span):
