@@ -220,7 +220,7 @@ def test_unknown_propagator_in_environment_never_crashes(monkeypatch):
 
 
 def test_mask_url_hides_passwords_only():
-    from pynector.telemetry._exporters import mask_url
+    from pynector.telemetry._export.endpoints import mask_url
 
     assert (
         mask_url("https://user:pa55@host:4318/v1/traces") == "https://user:***@host:4318/v1/traces"

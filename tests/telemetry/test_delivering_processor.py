@@ -16,7 +16,7 @@ def sdk():
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
-    from pynector.telemetry._delivery import DeliveringSpanProcessor
+    from pynector.telemetry._export.delivery import DeliveringSpanProcessor
 
     class Recording(SpanExporter):
         """Records batches; fails while `failing` is set; `hang` blocks export."""

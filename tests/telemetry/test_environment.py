@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pynector.telemetry import TelemetryWarning
-from pynector.telemetry._environment import get_env_bool, get_env_dict, get_env_str
+from pynector.telemetry._export.environment import get_env_bool, get_env_dict, get_env_str
 
 
 @pytest.mark.parametrize(

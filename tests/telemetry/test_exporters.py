@@ -15,8 +15,8 @@ tracer, _ = get_telemetry("tests.exporters")
 
 
 def processor_names(names):
-    from pynector.telemetry._exporters import build_span_processors
-    from pynector.telemetry._settings import resolve_settings
+    from pynector.telemetry._export.settings import resolve_settings
+    from pynector.telemetry._export.span_processors import build_span_processors
 
     processors = build_span_processors(resolve_settings(exporters=names))
     for _, processor in processors:
@@ -73,8 +73,8 @@ def test_default_exporter_is_otlp_over_http(monkeypatch):
 def test_grpc_protocol(monkeypatch):
     from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
-    from pynector.telemetry._exporters import build_span_processors
-    from pynector.telemetry._settings import resolve_settings
+    from pynector.telemetry._export.settings import resolve_settings
+    from pynector.telemetry._export.span_processors import build_span_processors
 
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
     ((_, processor),) = build_span_processors(resolve_settings(exporters=["otlp"]))

@@ -51,11 +51,11 @@ def test_library_prints_nothing_and_sets_no_provider():
     result = run_python(
         LIBRARY_WORKLOAD
         + """
-    from pynector.telemetry import _dependencies
-    if _dependencies.HAS_OPENTELEMETRY:
+    from pynector.telemetry import HAS_OPENTELEMETRY, HAS_STRUCTLOG
+    if HAS_OPENTELEMETRY:
         from opentelemetry import trace
         assert trace._TRACER_PROVIDER is None, "a library must never set a provider"
-    if _dependencies.HAS_STRUCTLOG and "structlog" in sys.modules:
+    if HAS_STRUCTLOG and "structlog" in sys.modules:
         import structlog
         assert not structlog.is_configured()
     """
@@ -90,11 +90,11 @@ def test_library_logs_reach_application_stdlib_logging():
         import logging, sys
         logging.basicConfig(stream=sys.stdout, level=logging.INFO,
                             format="%(name)s %(levelname)s %(message)s")
-        from pynector.telemetry import _dependencies, get_telemetry
+        from pynector.telemetry import HAS_STRUCTLOG, get_telemetry
         tracer, log = get_telemetry("somelib.client")
         log.debug("hidden")
         log.info("visible", user="u1", n=2)
-        print("structlog" if _dependencies.HAS_STRUCTLOG else "no-structlog")
+        print("structlog" if HAS_STRUCTLOG else "no-structlog")
         """
     )
     assert result.returncode == 0, result.stderr

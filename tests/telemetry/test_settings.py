@@ -7,7 +7,7 @@ import warnings
 import pytest
 
 from pynector.telemetry import TelemetryWarning
-from pynector.telemetry._settings import Setting, resolve_settings
+from pynector.telemetry._export.settings import Setting, resolve_settings
 from pynector.telemetry.exporters import OTLP, Zipkin
 
 MALFORMED = [

@@ -146,7 +146,7 @@ async def test_traced_task_group_tasks_are_children_of_group(span_exporter, back
         with tracer.start_as_current_span(f"inner-{item}"):
             pass
 
-    with patch("pynector.telemetry.context.HAS_ANYIO", backend == "anyio"):
+    with patch("pynector.telemetry.context._HAS_ANYIO", backend == "anyio"):
         async with (
             tracer.start_as_current_async_span("request"),
             traced_task_group(tracer, "group", {"backend": backend}) as tg,
@@ -179,7 +179,7 @@ async def test_traced_task_group_failure_is_recorded(span_exporter, backend):
         raise RuntimeError("task failed")
 
     with (
-        patch("pynector.telemetry.context.HAS_ANYIO", backend == "anyio"),
+        patch("pynector.telemetry.context._HAS_ANYIO", backend == "anyio"),
         pytest.raises(ExceptionGroup) as caught,
     ):
         async with traced_task_group(tracer, "failing-group") as tg:

@@ -18,23 +18,46 @@ trace-correlated log lines.
 
 ``Status`` and ``StatusCode`` are OpenTelemetry's when it is installed and
 small look-alikes otherwise.
+
+How the package is laid out
+---------------------------
+Every library that uses pynector imports this package, so what it loads is
+kept small and flat: this module, :mod:`.facade`, :mod:`.tracing`,
+:mod:`.logging` and the private helpers ``_dependencies``, ``_optional``,
+``_levels`` and ``_warnings``.  Everything else loads on first use:
+the public helpers (:mod:`.context`, :mod:`.decorators`,
+:mod:`.propagation`...), and the configure-time subpackages that only
+applications need: ``_export`` (the export pipeline), ``_logs`` (the
+logging pipeline) and ``_cli`` (the command line).
+
+The hot-path modules write ``TYPE_CHECKING = False`` instead of importing
+``typing.TYPE_CHECKING``: importing :mod:`typing` costs about 5 ms, more
+than the rest of the package, and type checkers treat any name
+``TYPE_CHECKING`` as true.  Modules off the hot path import :mod:`typing`
+as usual.
 """
 
 from __future__ import annotations
 
-from ._dependencies import is_importable
-from ._warnings import TelemetryWarning
-from .facade import LoggingFacade, TracingFacade
+from ._dependencies import OPENTELEMETRY, STRUCTLOG, is_importable
 
-# Not ``typing.TYPE_CHECKING``: importing typing costs ~5 ms, and this module
-# is imported by every library that uses pynector.  Type checkers treat any
-# name TYPE_CHECKING as true.
-TYPE_CHECKING = False
+# Decided here, once, at (re)import, without importing the packages
+# themselves.  Every module reads these flags from the package, so patching
+# a module's copy (as the tests do) changes that module alone.
+HAS_OPENTELEMETRY: bool = is_importable(OPENTELEMETRY)
+HAS_STRUCTLOG: bool = is_importable(STRUCTLOG)
+
+# The facades read the flags above, so they are imported after them.
+from ._warnings import TelemetryWarning  # noqa: E402
+from .facade import LoggingFacade, TracingFacade  # noqa: E402
+
+TYPE_CHECKING = False  # see "How the package is laid out" above
 
 __all__ = [
     "HAS_OPENTELEMETRY",
     "HAS_STRUCTLOG",
     "LoggingFacade",
+    "SpanLike",
     "Status",
     "StatusCode",
     "TelemetryWarning",
@@ -44,14 +67,11 @@ __all__ = [
     "traced",
 ]
 
-# Decided here, at (re)import, without importing the packages themselves.
-HAS_OPENTELEMETRY: bool = is_importable("opentelemetry.trace")
-HAS_STRUCTLOG: bool = is_importable("structlog")
-
 
 def __getattr__(name: str) -> Any:
     # Resolved on first use so that importing this package stays cheap:
-    # Status/StatusCode would import OpenTelemetry, traced imports inspect.
+    # Status/StatusCode would import OpenTelemetry, traced imports inspect,
+    # SpanLike imports typing.
     if name in ("Status", "StatusCode"):
         from ._status import status_classes
 
@@ -61,6 +81,10 @@ def __getattr__(name: str) -> Any:
         from .decorators import traced
 
         return traced
+    if name == "SpanLike":
+        from .protocols import SpanLike
+
+        return SpanLike
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -70,6 +94,10 @@ def get_telemetry(name: str) -> tuple[TracingFacade, LoggingFacade]:
     Call it once per module, at import time: ``tracer, log = get_telemetry(__name__)``.
     Both objects are cheap no-ops until the application configures
     telemetry, and pick up that configuration whenever it happens.
+
+    >>> tracer, log = get_telemetry("mylib")
+    >>> tracer.name, log.name
+    ('mylib', 'mylib')
     """
     return TracingFacade(name), LoggingFacade(name)
 
@@ -77,8 +105,10 @@ def get_telemetry(name: str) -> tuple[TracingFacade, LoggingFacade]:
 if TYPE_CHECKING:
     from typing import Any
 
+    from ._status import Status, StatusCode
     from .config import configure_telemetry
     from .decorators import traced
+    from .protocols import SpanLike
 else:
 
     def configure_telemetry(*args: Any, **kwargs: Any) -> bool:

@@ -1,48 +1,8 @@
-"""Command line: ``python -m pynector.telemetry {demo,doctor}``."""
+"""``python -m pynector.telemetry``: see :mod:`pynector.telemetry._cli`."""
 
-from __future__ import annotations
-
-import argparse
 import sys
-from collections.abc import Callable, Sequence
 
-__all__ = ["main"]
-
-
-def _demo() -> int:
-    from ._demo import run_demo
-
-    return run_demo()
-
-
-def _doctor() -> int:
-    from ._doctor import run_doctor
-
-    return run_doctor(sys.stdout)
-
-
-_COMMANDS: dict[str, tuple[Callable[[], int], str]] = {
-    "demo": (_demo, "run a small async workload and show its spans and correlated logs"),
-    "doctor": (
-        _doctor,
-        "show installed packages, the effective configuration and its sources, "
-        "and whether exporters can connect; exit 1 if something is misconfigured",
-    ),
-}
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command named in *argv*; returns the process exit code."""
-    parser = argparse.ArgumentParser(
-        prog="python -m pynector.telemetry", description="pynector telemetry tools."
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    for name, (_, help_text) in _COMMANDS.items():
-        commands.add_parser(name, help=help_text)
-    arguments = parser.parse_args(argv)
-    command, _ = _COMMANDS[arguments.command]
-    return command()
-
+from ._cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

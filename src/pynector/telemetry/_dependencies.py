@@ -7,18 +7,24 @@ installed?" never pays OpenTelemetry's import cost (40-65 ms for
 does, without importing ``importlib.util`` (9 ms).  A module blocked in
 ``sys.modules`` (set to ``None``, as tests do to simulate absence) counts as
 missing.
+
+The answers the rest of the package acts on are the ``HAS_*`` flags of
+:mod:`pynector.telemetry`, computed there, once, from the module names
+below.
 """
 
 from __future__ import annotations
 
 import sys
 
-__all__ = [
-    "HAS_ANYIO",
-    "HAS_OPENTELEMETRY",
-    "HAS_STRUCTLOG",
-    "is_importable",
-]
+__all__ = ["ANYIO", "OPENTELEMETRY", "STRUCTLOG", "is_importable"]
+
+#: The module whose presence means "OpenTelemetry's API is installed".
+OPENTELEMETRY = "opentelemetry.trace"
+#: The module whose presence means "structlog is installed".
+STRUCTLOG = "structlog"
+#: The module whose presence means "anyio is installed" (task groups on trio).
+ANYIO = "anyio"
 
 
 def is_importable(module: str) -> bool:
@@ -53,8 +59,3 @@ def is_importable(module: str) -> bool:
         except (ImportError, ValueError):
             return False
     return False
-
-
-HAS_OPENTELEMETRY = is_importable("opentelemetry.trace")
-HAS_STRUCTLOG = is_importable("structlog")
-HAS_ANYIO = is_importable("anyio")

@@ -1,7 +1,7 @@
 """Module attributes that import an optional package on first use.
 
-Several modules refer to names from optional packages (``trace`` from
-OpenTelemetry, ``structlog``...).  Importing them eagerly would make
+Several public modules refer to names from optional packages (``trace``
+from OpenTelemetry, ``structlog``...).  Importing them eagerly would make
 ``import pynector.telemetry`` cost what OpenTelemetry and structlog cost
 (100+ ms) even in a process that never turns telemetry on.  Instead each
 module declares its optional names once::
@@ -12,21 +12,19 @@ module declares its optional names once::
 Reading ``module.trace`` from outside (as ``unittest.mock.patch`` does)
 imports it then; code inside the module calls ``_optional.load()`` before
 using the bare name.  The resolved object is stored in the module's
-globals, so a patch replaces exactly what the module's code uses, and
-removing the patch lets the next read resolve the real object again.
+globals, so a patch replaces exactly what the module's code uses.
 
-A name may carry a fallback, used when its package is missing, so that the
-module keeps the same surface with or without the package.
+When the package is missing, the name resolves to an honest stand-in from
+:mod:`pynector.telemetry._standins` (a no-op, or an error that names the
+extra to install), so every declared name exists in every installation
+and the same dotted paths can be patched everywhere.
 """
 
 from __future__ import annotations
 
 import sys
 
-# Not ``typing.TYPE_CHECKING``: importing typing costs ~5 ms, and this module
-# is imported by every library that uses pynector.  Type checkers treat any
-# name TYPE_CHECKING as true.
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # a hot-path module: see pynector/telemetry/__init__.py
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, MutableMapping
@@ -40,20 +38,21 @@ _MISSING = object()
 class OptionalNames:
     """Lazily resolved names of one module; see the module docstring."""
 
-    __slots__ = ("_fallbacks", "_namespace", "_sources")
+    __slots__ = ("_namespace", "_sources")
 
     def __init__(
-        self,
-        namespace: MutableMapping[str, Any],
-        sources: Mapping[str, tuple[str, str | None]],
-        fallbacks: Mapping[str, Any] | None = None,
+        self, namespace: MutableMapping[str, Any], sources: Mapping[str, tuple[str, str | None]]
     ) -> None:
         self._namespace = namespace
         self._sources = dict(sources)
-        self._fallbacks = dict(fallbacks or {})
+
+    @property
+    def sources(self) -> Mapping[str, tuple[str, str | None]]:
+        """name -> (module, attribute or ``None`` for the module itself)."""
+        return self._sources
 
     def resolve(self, name: str) -> Any:
-        """Return *name*, importing it (or its fallback) and caching it in the module."""
+        """Return *name*, importing it (or its stand-in) and caching it in the module."""
         value = self._namespace.get(name, _MISSING)
         if value is not _MISSING:
             return value
@@ -61,16 +60,16 @@ class OptionalNames:
         try:
             __import__(module_name)  # importlib.import_module would import importlib
             module = sys.modules[module_name]
-            value = module if attribute is None else getattr(module, attribute)
         except ImportError:
-            if name not in self._fallbacks:
-                raise
-            value = self._fallbacks[name]
+            from ._standins import standin_module
+
+            module = standin_module(module_name)
+        value = module if attribute is None else getattr(module, attribute)
         self._namespace[name] = value
         return value
 
     def load(self) -> None:
-        """Resolve every declared name (raises ImportError if one has no fallback)."""
+        """Resolve every declared name."""
         for name in self._sources:
             if name not in self._namespace:
                 self.resolve(name)
@@ -80,9 +79,4 @@ class OptionalNames:
         if name not in self._sources:
             module = self._namespace.get("__name__", "module")
             raise AttributeError(f"module {module!r} has no attribute {name!r}")
-        try:
-            return self.resolve(name)
-        except ImportError as exc:
-            raise AttributeError(
-                f"{name!r} needs {self._sources[name][0]!r}, which is not installed"
-            ) from exc
+        return self.resolve(name)

@@ -3,23 +3,25 @@
 With OpenTelemetry installed, ``pynector.telemetry.Status`` and
 ``StatusCode`` *are* OpenTelemetry's classes, so a status made by library
 code can be handed to a real span.  Without it, these small stand-ins keep
-the same names and fields, so the same library code runs unchanged.
+the same names and fields, so the same library code runs unchanged.  Type
+checkers see OpenTelemetry's classes either way.
+
+>>> Status, StatusCode = status_classes(use_opentelemetry=False)
+>>> Status(StatusCode.ERROR, "boom").status_code is StatusCode.ERROR
+True
 """
 
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._dependencies import HAS_OPENTELEMETRY
+from . import HAS_OPENTELEMETRY
 
-__all__ = [
-    "FallbackStatus",
-    "FallbackStatusCode",
-    "error_status",
-    "record_failure",
-    "status_classes",
-]
+if TYPE_CHECKING:
+    from opentelemetry.trace import Status, StatusCode
+
+__all__ = ["FallbackStatus", "FallbackStatusCode", "Status", "StatusCode", "status_classes"]
 
 
 class FallbackStatusCode(enum.Enum):
@@ -69,27 +71,3 @@ def status_classes(use_opentelemetry: bool = HAS_OPENTELEMETRY) -> tuple[Any, An
         else:
             return Status, StatusCode
     return FallbackStatus, FallbackStatusCode
-
-
-def error_status(exc: BaseException, use_opentelemetry: bool = HAS_OPENTELEMETRY) -> Any:
-    """Build an ERROR status describing *exc*, as OpenTelemetry itself words it."""
-    status, status_code = status_classes(use_opentelemetry)
-    return status(status_code.ERROR, f"{type(exc).__name__}: {exc}")
-
-
-def record_failure(
-    span: Any, exc: BaseException, use_opentelemetry: bool = HAS_OPENTELEMETRY
-) -> None:
-    """Record *exc* on a recording *span* with ERROR status.
-
-    Only ``Exception``s count, as in OpenTelemetry: cancellation and exit
-    are not failures.  A broken span never masks the caller's exception.
-    """
-    if not isinstance(exc, Exception):
-        return
-    try:
-        if span.is_recording():
-            span.record_exception(exc)
-            span.set_status(error_status(exc, use_opentelemetry))
-    except Exception:
-        pass

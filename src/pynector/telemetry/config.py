@@ -13,17 +13,20 @@ Arguments beat ``OTEL_*`` environment variables, which beat defaults.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._dependencies import HAS_OPENTELEMETRY, HAS_STRUCTLOG
-from ._environment import get_env_bool, get_env_dict, get_env_str
-from ._exporters import build_span_processors
-from ._log_correlation import install_record_factory
-from ._log_pipeline import configure_structlog as _configure_structlog
+from . import HAS_OPENTELEMETRY, HAS_STRUCTLOG
+from ._export.environment import get_env_bool, get_env_dict
+from ._export.propagators import configure_propagators
+from ._export.resource import build_resource_attributes
+from ._export.sampling import build_sampler
+from ._export.settings import ExportSettings, resolve_settings
+from ._export.span_processors import build_span_processors
+from ._logs.correlation import install_record_factory
+from ._logs.otel_warnings import quiet_attribute_warnings
+from ._logs.structlog_pipeline import configure_structlog as _configure_structlog
 from ._optional import OptionalNames
-from ._propagation_setup import configure_propagators
-from ._settings import ExportSettings, Setting, resolve_settings
 from ._warnings import warn_once
 from .exporters import ExporterChoice
 from .redaction import Redactor, active_redactor, set_active_redactor
@@ -46,21 +49,6 @@ _optional = OptionalNames(
 __getattr__ = _optional.module_getattr
 
 
-def _resource_attributes(
-    service_name: Setting[str], resource_attributes: Mapping[str, Any] | None
-) -> dict[str, Any]:
-    """``OTEL_RESOURCE_ATTRIBUTES``, then the argument, then the service name on top.
-
-    The service name is the argument, else ``OTEL_SERVICE_NAME``, else a
-    ``service.name`` given in the attributes, else ``unknown_service``.
-    """
-    attributes: dict[str, Any] = get_env_dict("OTEL_RESOURCE_ATTRIBUTES")
-    attributes.update(resource_attributes or {})
-    if service_name.source != "default" or "service.name" not in attributes:
-        attributes["service.name"] = service_name.value
-    return attributes
-
-
 def _configure_exporters(
     tracer_provider: Any, exporters: Sequence[ExporterChoice] | None
 ) -> list[str]:
@@ -73,7 +61,7 @@ def _configure_exporters(
     configured = []
     for name, processor in build_span_processors(resolve_settings(exporters=exporters)):
         if redactor is not None:
-            from ._span_redaction import RedactingSpanProcessor
+            from ._export.span_redaction import RedactingSpanProcessor
 
             processor = RedactingSpanProcessor(processor, redactor)
         tracer_provider.add_span_processor(processor)
@@ -81,44 +69,9 @@ def _configure_exporters(
     return configured
 
 
-def _sampler(settings: ExportSettings) -> Any:
-    """The sampler to pass to the provider, or ``None`` to keep the SDK's default.
-
-    Built here (not left to the SDK) whenever ``OTEL_TRACES_SAMPLER`` is set
-    or a sampler is given, so a malformed value is our one warning, not the
-    SDK's.
-    """
-    name = settings.sampler.value
-    if name is None and get_env_str("OTEL_TRACES_SAMPLER") is None:
-        return None
-    from opentelemetry.sdk.trace import sampling
-
-    ratio = settings.sampler_arg.value
-    factories: dict[str, Callable[[], Any]] = {
-        "always_on": lambda: sampling.ALWAYS_ON,
-        "always_off": lambda: sampling.ALWAYS_OFF,
-        "traceidratio": lambda: sampling.TraceIdRatioBased(ratio),
-        "parentbased_always_on": lambda: sampling.ParentBased(sampling.ALWAYS_ON),
-        "parentbased_always_off": lambda: sampling.ParentBased(sampling.ALWAYS_OFF),
-        "parentbased_traceidratio": lambda: sampling.ParentBasedTraceIdRatio(ratio),
-    }
-    return factories[name or "parentbased_always_on"]()
-
-
-def _quiet_attribute_warnings() -> None:
-    """Let OpenTelemetry's invalid-attribute warning through once, not per call."""
-    import logging
-
-    from ._log_filters import OncePerMessage
-
-    logger = logging.getLogger("opentelemetry.attributes")
-    if not any(isinstance(existing, OncePerMessage) for existing in logger.filters):
-        logger.addFilter(OncePerMessage())
-
-
 def _configure_tracing(
     settings: ExportSettings,
-    resource_attributes: Mapping[str, Any] | None,
+    extra_attributes: Mapping[str, Any] | None,
     trace_exporters: Sequence[ExporterChoice] | None,
 ) -> bool:
     _optional.load()
@@ -131,8 +84,8 @@ def _configure_tracing(
             "that provider sends them.",
         )
         return True
-    resource = Resource.create(_resource_attributes(settings.service_name, resource_attributes))
-    sampler = _sampler(settings)
+    resource = Resource.create(build_resource_attributes(settings.service_name, extra_attributes))
+    sampler = build_sampler(settings)
     if sampler is None:
         tracer_provider = TracerProvider(resource=resource)
     else:
@@ -141,7 +94,7 @@ def _configure_tracing(
     trace.set_tracer_provider(tracer_provider)
     configure_propagators(settings.propagators)
     install_record_factory()
-    _quiet_attribute_warnings()
+    quiet_attribute_warnings()
     return True
 
 

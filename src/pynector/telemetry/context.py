@@ -37,10 +37,11 @@ from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeAlias, TypeVar
 
-from ._dependencies import HAS_ANYIO, HAS_OPENTELEMETRY
+from . import HAS_OPENTELEMETRY
+from ._dependencies import ANYIO, is_importable
+from ._failures import record_failure
 from ._optional import OptionalNames
-from ._protocols import SpanLike, TracerLike
-from ._status import record_failure
+from .protocols import SpanLike, TracerLike
 
 if TYPE_CHECKING:
     from opentelemetry.context import Context, attach, detach, get_current
@@ -55,18 +56,6 @@ __all__ = [
 ]
 
 
-def _attach_without_opentelemetry(context: object) -> None:
-    return None
-
-
-def _detach_without_opentelemetry(token: object) -> None:
-    return None
-
-
-def _current_without_opentelemetry() -> None:
-    return None
-
-
 _optional = OptionalNames(
     globals(),
     {
@@ -74,13 +63,11 @@ _optional = OptionalNames(
         "detach": ("opentelemetry.context", "detach"),
         "get_current": ("opentelemetry.context", "get_current"),
     },
-    fallbacks={
-        "attach": _attach_without_opentelemetry,
-        "detach": _detach_without_opentelemetry,
-        "get_current": _current_without_opentelemetry,
-    },
 )
 __getattr__ = _optional.module_getattr
+
+#: Task groups use anyio's when it is installed, so they run under trio too.
+_HAS_ANYIO = is_importable(ANYIO)
 
 _T = TypeVar("_T")
 _P = ParamSpec("_P")
@@ -268,7 +255,7 @@ async def traced_task_group(
     ``asyncio.TaskGroup``.
     """
     async with tracer.start_as_current_async_span(name, attributes=attributes):
-        if HAS_ANYIO:
+        if _HAS_ANYIO:
             import anyio
 
             async with anyio.create_task_group() as anyio_group:

@@ -30,9 +30,9 @@ from contextlib import AbstractContextManager
 from typing import Any, TypeVar, overload
 
 from ._attributes import coerce_value, safe_repr
-from ._protocols import SpanLike
-from ._status import record_failure
+from ._failures import record_failure
 from .facade import TracingFacade
+from .protocols import SpanLike
 
 __all__ = ["traced"]
 

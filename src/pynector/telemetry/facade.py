@@ -26,26 +26,23 @@ from __future__ import annotations
 
 import sys
 
-from ._dependencies import HAS_OPENTELEMETRY, HAS_STRUCTLOG
+from . import HAS_OPENTELEMETRY, HAS_STRUCTLOG
+from ._levels import CRITICAL, DEBUG, ERROR, INFO, WARNING
 from ._optional import OptionalNames
-from ._warnings import warn_once
 from .logging import NoOpLogger
 from .tracing import _SHARED_NOOP_SPANS, AsyncSpanWrapper, NoOpSpan, shared_noop_span
 
-# Not ``typing.TYPE_CHECKING``: importing typing costs ~5 ms, and this module
-# is imported by every library that uses pynector.  Type checkers treat any
-# name TYPE_CHECKING as true.
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # a hot-path module: see pynector/telemetry/__init__.py
 
 if TYPE_CHECKING:
-    import logging
     from collections.abc import Callable, Mapping
     from contextlib import AbstractAsyncContextManager, AbstractContextManager
     from typing import Any
 
     import structlog
 
-    from ._protocols import SpanLike
+    from ._logs.routing import LogRoute
+    from .protocols import SpanLike
 
 __all__ = ["LoggingFacade", "TracingFacade"]
 
@@ -54,6 +51,7 @@ _optional = OptionalNames(
     {"trace": ("opentelemetry.trace", None), "structlog": ("structlog", None)},
 )
 __getattr__ = _optional.module_getattr
+_GLOBALS = globals()
 
 
 def _first_coerce(attributes: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
@@ -127,8 +125,12 @@ class TracingFacade:
         """
         otel_trace = _MODULES.get("opentelemetry.trace")
         if otel_trace is None:
-            # Nobody imported OpenTelemetry, so nobody can have set a provider.
-            return None
+            # Nobody imported OpenTelemetry, so nobody can have set a provider;
+            # unless OpenTelemetry is missing and ``trace`` here is its
+            # stand-in, which tests patch (see ``_standins``).
+            otel_trace = _GLOBALS.get("trace")
+            if otel_trace is None:
+                return None
         try:
             provider = otel_trace._TRACER_PROVIDER
         except AttributeError:
@@ -205,65 +207,23 @@ class TracingFacade:
         return f"TracingFacade({self.name!r})"
 
 
-# Stands for "structlog is configured, but its internals are not the ones we
-# know": then every call binds through structlog's public lazy proxy.
-_OPAQUE_CONFIG = object()
-
-
-def _structlog_config() -> Any:
-    """structlog's live configuration when the application configured it, else ``None``.
-
-    Without an import of structlog, nobody can have configured it.
-    """
-    module = sys.modules.get("structlog._config")
-    if module is None:
-        return None
-    config = getattr(module, "_CONFIG", None)
-    if config is None or not hasattr(config, "default_processors"):
-        structlog_module = sys.modules.get("structlog")
-        configured = structlog_module is not None and structlog_module.is_configured()
-        return _OPAQUE_CONFIG if configured else None
-    return config if config.is_configured else None
-
-
-def _config_key(config: Any) -> tuple[Any, ...] | None:
-    """What a bound logger depends on; ``None`` when it cannot be known."""
-    if config is _OPAQUE_CONFIG:
-        return None
-    return (
-        config.default_processors,
-        config.logger_factory,
-        config.default_wrapper_class,
-        config.default_context_class,
-    )
-
-
-# Level numbers of the standard library, so ``logging`` need not be imported.
-_DEBUG, _INFO, _WARNING, _ERROR, _CRITICAL = 10, 20, 30, 40, 50
-_LEVEL_NAMES = {
-    _DEBUG: "debug",
-    _INFO: "info",
-    _WARNING: "warning",
-    _ERROR: "error",
-    _CRITICAL: "critical",
-}
-
-
 class LoggingFacade:
     """A structured logger that only speaks when the application lets it.
 
     >>> log = LoggingFacade("mylib")
     >>> log.info("cache miss", key="user:1")
+
+    Where an event goes is decided per call by
+    :class:`~pynector.telemetry._logs.routing.LogRoute`; this class only
+    keeps the disabled path cheap.
     """
 
-    __slots__ = ("_bound", "_bound_key", "_logger", "_stdlib_logger", "name")
+    __slots__ = ("_logger", "_route", "name")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self._logger: Any = None
-        self._stdlib_logger: logging.Logger | None = None
-        self._bound: Any = None
-        self._bound_key: tuple[Any, ...] | None = None
+        self._route: LogRoute | None = None
 
     @property
     def logger(self) -> Any:
@@ -279,137 +239,46 @@ class LoggingFacade:
     def debug(self, event: str, /, **fields: Any) -> None:
         """Log *event* with structured *fields* at DEBUG level."""
         if HAS_STRUCTLOG:
-            self._emit(_DEBUG, event, fields, False)
+            self._emit(DEBUG, event, fields, False)
 
     def info(self, event: str, /, **fields: Any) -> None:
         """Log *event* with structured *fields* at INFO level."""
         if HAS_STRUCTLOG:
-            self._emit(_INFO, event, fields, False)
+            self._emit(INFO, event, fields, False)
 
     def warning(self, event: str, /, **fields: Any) -> None:
         """Log *event* with structured *fields* at WARNING level."""
         if HAS_STRUCTLOG:
-            self._emit(_WARNING, event, fields, False)
+            self._emit(WARNING, event, fields, False)
 
     def error(self, event: str, /, **fields: Any) -> None:
         """Log *event* with structured *fields* at ERROR level."""
         if HAS_STRUCTLOG:
-            self._emit(_ERROR, event, fields, False)
+            self._emit(ERROR, event, fields, False)
 
     def critical(self, event: str, /, **fields: Any) -> None:
         """Log *event* with structured *fields* at CRITICAL level."""
         if HAS_STRUCTLOG:
-            self._emit(_CRITICAL, event, fields, False)
+            self._emit(CRITICAL, event, fields, False)
 
     def exception(self, event: str, /, **fields: Any) -> None:
         """Log *event* at ERROR level with the exception being handled."""
         if HAS_STRUCTLOG:
-            self._emit(_ERROR, event, fields, True)
+            self._emit(ERROR, event, fields, True)
 
     def _emit(self, level: int, event: str, fields: dict[str, Any], exc_info: bool) -> None:
-        if "structlog" not in sys.modules:
+        route = self._route or self._make_route()
+        if "structlog" not in _MODULES and not route.stdlib_logger.isEnabledFor(level):
             # structlog was never imported, so it cannot be configured: the
-            # record would go to the stdlib logger; skip all work if it is off.
-            stdlib_logger = self._stdlib_logger or self._make_stdlib_logger()
-            if not stdlib_logger.isEnabledFor(level):
-                return
-        try:
-            self._dispatch(level, event, fields, exc_info)
-        except Exception as error:
-            problem: Exception = error
-            # Most failures come from a field that cannot be rendered; keep the
-            # event with every field turned into a string rather than lose it.
-            try:
-                from ._attributes import safe_repr
-
-                plain = {key: safe_repr(value) for key, value in fields.items()}
-                self._dispatch(level, event, plain, exc_info)
-            except Exception as second_error:
-                problem = second_error
-            warn_once(
-                "log-failed",
-                f"A log event could not be written as given ({problem!r}); "
-                "its fields were converted to strings. "
-                "This warning is shown once per process.",
-            )
-
-    def _make_stdlib_logger(self) -> logging.Logger:
-        logger = self._stdlib_logger = _library_logger(self.name)
-        return logger
-
-    def _bound_logger(self, config: Any) -> Any:
-        """structlog's logger for this facade, bound once per structlog configuration.
-
-        structlog's lazy proxy rebinds on every call unless loggers are
-        cached forever (which breaks reconfiguration); binding once per
-        configuration gets both.
-        """
-        key = _config_key(config)
-        if key is None or key != self._bound_key:
-            self._bound = self.logger.bind(logger=self.name)
-            self._bound_key = key
-        return self._bound
-
-    def _dispatch(self, level: int, event: str, fields: dict[str, Any], exc_info: bool) -> None:
-        config = _structlog_config()
-        if config is not None:
-            if "event" in fields:  # structlog's own positional parameter
-                fields["event_"] = fields.pop("event")
-            if exc_info:
-                fields["exc_info"] = True
-            getattr(self._bound_logger(config), _LEVEL_NAMES[level])(event, **fields)
+            # event would go to the stdlib logger, which would drop it.
             return
-        stdlib_logger = self._stdlib_logger or self._make_stdlib_logger()
-        if stdlib_logger.isEnabledFor(level):
-            shown, extra = _stdlib_fields(fields)
-            stdlib_logger.log(
-                level,
-                _render_stdlib(event, shown),
-                exc_info=exc_info,
-                extra=extra,
-                stacklevel=4,  # _dispatch <- _emit <- info() <- the library's line
-            )
+        route.emit(level, event, fields, exc_info)
+
+    def _make_route(self) -> LogRoute:
+        from ._logs.routing import LogRoute
+
+        route = self._route = LogRoute(self)
+        return route
 
     def __repr__(self) -> str:
         return f"LoggingFacade({self.name!r})"
-
-
-def _library_logger(name: str) -> logging.Logger:
-    """The standard library logger for *name*, made silent unless configured.
-
-    A ``NullHandler`` is what the logging HOWTO asks libraries to add: it
-    stops Python's last-resort handler from printing warnings to stderr
-    when the application configured no logging, and changes nothing when
-    it did (records still propagate to the application's handlers).
-    """
-    import logging
-
-    logger = logging.getLogger(name)
-    if not any(isinstance(handler, logging.NullHandler) for handler in logger.handlers):
-        logger.addHandler(logging.NullHandler())
-    return logger
-
-
-def _stdlib_fields(fields: dict[str, Any]) -> tuple[Mapping[str, Any], dict[str, Any]]:
-    """Fields after redaction, and the record's ``extra``: the fields plus,
-    inside a span, ``trace_id``/``span_id`` (unless a correlating record
-    factory already adds them)."""
-    from ._log_correlation import record_factory_correlates
-    from .processors import current_trace_ids
-    from .redaction import active_redactor
-
-    redactor = active_redactor()
-    shown = fields if redactor is None else redactor.redact(fields)
-    extra: dict[str, Any] = {"event_fields": shown}
-    if not record_factory_correlates():
-        ids = current_trace_ids()
-        if ids is not None:
-            extra["trace_id"], extra["span_id"] = ids
-    return shown, extra
-
-
-def _render_stdlib(event: str, fields: Mapping[str, Any]) -> str:
-    if not fields:
-        return event
-    rendered = " ".join(f"{key}={value!r}" for key, value in fields.items())
-    return f"{event} {rendered}"

@@ -10,10 +10,7 @@ outlives the call.
 
 from __future__ import annotations
 
-# Not ``typing.TYPE_CHECKING``: importing typing costs ~5 ms, and this module
-# is imported by every library that uses pynector.  Type checkers treat any
-# name TYPE_CHECKING as true.
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # a hot-path module: see pynector/telemetry/__init__.py
 
 if TYPE_CHECKING:
     from typing import Any

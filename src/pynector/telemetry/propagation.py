@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from typing import TypeVar
 
-from ._dependencies import HAS_OPENTELEMETRY
+from . import HAS_OPENTELEMETRY
 
 __all__ = ["extract_context", "inject_context"]
 

@@ -15,10 +15,7 @@ from __future__ import annotations
 
 from ._optional import OptionalNames
 
-# Not ``typing.TYPE_CHECKING``: importing typing costs ~5 ms, and this module
-# is imported by every library that uses pynector.  Type checkers treat any
-# name TYPE_CHECKING as true.
-TYPE_CHECKING = False
+TYPE_CHECKING = False  # a hot-path module: see pynector/telemetry/__init__.py
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -29,16 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncSpanWrapper", "NoOpSpan", "shared_noop_span"]
 
 
-def _detach_without_opentelemetry(token: object) -> None:
-    """Stand-in for ``opentelemetry.context.detach``: without OpenTelemetry no
-    context was ever attached, so there is nothing to undo."""
-
-
-_optional = OptionalNames(
-    globals(),
-    {"detach": ("opentelemetry.context", "detach")},
-    fallbacks={"detach": _detach_without_opentelemetry},
-)
+_optional = OptionalNames(globals(), {"detach": ("opentelemetry.context", "detach")})
 __getattr__ = _optional.module_getattr
 
 _EMPTY: Mapping[str, Any] = {}  # shared, never written: spans copy before writing

@@ -14,8 +14,8 @@ import asyncio
 import os
 import sys
 
-from . import configure_telemetry, get_telemetry
-from .context import traced_async_operation, traced_gather, traced_task_group
+from .. import configure_telemetry, get_telemetry
+from ..context import traced_async_operation, traced_gather, traced_task_group
 
 __all__ = ["run_demo"]
 

@@ -25,10 +25,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
-from urllib.parse import urlsplit
 
-from ._environment import get_env_dict, get_env_str, warn_malformed
-from .exporters import OTLP, ExporterChoice, Zipkin
+from ..exporters import OTLP, ExporterChoice, Zipkin
+from .endpoints import parse_url, with_signal_path
+from .environment import InvalidValue, get_env_dict, get_env_str, parse_bool, warn_malformed
 
 __all__ = ["ExportSettings", "Setting", "resolve_settings"]
 
@@ -62,10 +62,6 @@ class Setting(Generic[_T]):
     secret: bool = field(default=False, compare=False)
 
 
-class _Invalid(ValueError):
-    """Raised by a parser for a value it cannot accept; the message says what it expects."""
-
-
 def _resolve(
     argument: _T | None,
     variables: Sequence[str],
@@ -83,7 +79,7 @@ def _resolve(
             continue
         try:
             return Setting(parse(raw), "environment", variable, secret)
-        except _Invalid as error:
+        except InvalidValue as error:
             shown = "<hidden>" if secret else raw
             warn_malformed(variable, shown, str(error), default)
             return Setting(default, "default", variable, secret)
@@ -94,7 +90,7 @@ def _choice(options: Sequence[str]) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         value = raw.strip().lower()
         if value not in options:
-            raise _Invalid("one of " + ", ".join(options))
+            raise InvalidValue("one of " + ", ".join(options))
         return value
 
     return parse
@@ -104,7 +100,7 @@ def _exporter_list(raw: str) -> tuple[str, ...]:
     names = tuple(dict.fromkeys(n.strip().lower() for n in raw.split(",") if n.strip()))
     known = tuple(name for name in names if name in EXPORTERS)
     if not known:
-        raise _Invalid("a comma-separated list of " + ", ".join(EXPORTERS))
+        raise InvalidValue("a comma-separated list of " + ", ".join(EXPORTERS))
     for name in names:
         if name not in EXPORTERS:
             warn_malformed(
@@ -118,9 +114,9 @@ def _milliseconds(minimum: float) -> Callable[[str], float]:
         try:
             value = float(raw)
         except ValueError:
-            raise _Invalid("a number of milliseconds") from None
+            raise InvalidValue("a number of milliseconds") from None
         if not value >= minimum or value == float("inf"):
-            raise _Invalid(f"a number of milliseconds >= {minimum:g}")
+            raise InvalidValue(f"a number of milliseconds >= {minimum:g}")
         return value / 1000.0
 
     return parse
@@ -130,9 +126,9 @@ def _positive_int(raw: str) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise _Invalid("a positive whole number") from None
+        raise InvalidValue("a positive whole number") from None
     if value <= 0:
-        raise _Invalid("a positive whole number")
+        raise InvalidValue("a positive whole number")
     return value
 
 
@@ -140,35 +136,14 @@ def _ratio(raw: str) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise _Invalid("a number from 0 to 1") from None
+        raise InvalidValue("a number from 0 to 1") from None
     if not 0.0 <= value <= 1.0:
-        raise _Invalid("a number from 0 to 1")
+        raise InvalidValue("a number from 0 to 1")
     return value
 
 
-def _bool(raw: str) -> bool:
-    lowered = raw.strip().lower()
-    if lowered in ("true", "1", "yes", "on"):
-        return True
-    if lowered in ("false", "0", "no", "off"):
-        return False
-    raise _Invalid("true or false")
-
-
-def _url(raw: str) -> str:
-    parts = urlsplit(raw.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise _Invalid("an http:// or https:// URL")
-    try:
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
-        raise _Invalid("an http:// or https:// URL with a valid port") from None
-    return raw.strip()
-
-
 def _base_url_plus_traces_path(raw: str) -> str:
-    base = _url(raw)
-    return base + ("v1/traces" if base.endswith("/") else "/v1/traces")
+    return with_signal_path(parse_url(raw), "traces")
 
 
 def _headers(name: str) -> Callable[[str], dict[str, str]]:
@@ -181,7 +156,7 @@ def _headers(name: str) -> Callable[[str], dict[str, str]]:
 def _propagator_list(raw: str) -> tuple[str, ...]:
     names = tuple(n.strip().lower() for n in raw.split(",") if n.strip())
     if not names:
-        raise _Invalid("a comma-separated list of propagator names")
+        raise InvalidValue("a comma-separated list of propagator names")
     return names
 
 
@@ -225,10 +200,10 @@ def _otlp_endpoint(argument: str | None, protocol: str) -> Setting[str]:
         return _resolve(
             None,
             ["OTEL_EXPORTER_OTLP_ENDPOINT"],
-            _url if grpc else _base_url_plus_traces_path,
+            parse_url if grpc else _base_url_plus_traces_path,
             default,
         )
-    return _resolve(argument, ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"], _url, default)
+    return _resolve(argument, ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"], parse_url, default)
 
 
 def _checked_argument(label: str, value: str | None, parse: Callable[[str], str]) -> str | None:
@@ -237,7 +212,7 @@ def _checked_argument(label: str, value: str | None, parse: Callable[[str], str]
         return None
     try:
         return parse(value)
-    except _Invalid as error:
+    except InvalidValue as error:
         warn_malformed(label, value, str(error), "the environment or default")
         return None
 
@@ -310,9 +285,9 @@ def resolve_settings(
         otlp_compression=_resolve(
             otlp.compression, _signal_then_generic("COMPRESSION"), _choice(COMPRESSIONS), "none"
         ),
-        otlp_insecure=_resolve(otlp.insecure, _signal_then_generic("INSECURE"), _bool, False),
+        otlp_insecure=_resolve(otlp.insecure, _signal_then_generic("INSECURE"), parse_bool, False),
         zipkin_endpoint=_resolve(
-            zipkin.endpoint, ["OTEL_EXPORTER_ZIPKIN_ENDPOINT"], _url, DEFAULT_ZIPKIN_ENDPOINT
+            zipkin.endpoint, ["OTEL_EXPORTER_ZIPKIN_ENDPOINT"], parse_url, DEFAULT_ZIPKIN_ENDPOINT
         ),
         zipkin_timeout=_resolve(
             zipkin.timeout, ["OTEL_EXPORTER_ZIPKIN_TIMEOUT"], _milliseconds(1), 10.0

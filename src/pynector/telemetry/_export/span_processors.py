@@ -1,10 +1,10 @@
-"""Turn resolved export settings into span processors.
+"""Turn resolved export settings into span processors, one per exporter.
 
 Each exporter's package is optional.  A missing one costs one warning that
 says which extra to install, and the other exporters still work.  Network
 exporters are driven by a
-:class:`~pynector.telemetry._delivery.DeliveringSpanProcessor`; the console
-exporter writes each span synchronously, one line per span.
+:class:`~pynector.telemetry._export.delivery.DeliveringSpanProcessor`; the
+console exporter writes each span synchronously (see :mod:`.console`).
 """
 
 from __future__ import annotations
@@ -12,47 +12,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
-from ._settings import ExportSettings
-from ._warnings import warn_once
+from .._warnings import warn_once
+from .console import format_console_span
+from .endpoints import mask_url
+from .settings import ExportSettings
 
 if TYPE_CHECKING:
-    from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
+    from opentelemetry.sdk.trace import SpanProcessor
 
-__all__ = ["build_span_processors", "format_console_span", "mask_url"]
-
-
-def mask_url(url: str) -> str:
-    """*url* with any password (``user:secret@host``) replaced by ``***``."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
-
-
-def format_console_span(span: ReadableSpan) -> str:
-    """One readable line per span: name, ids, parent, duration, status, attributes."""
-    context = span.context
-    parent = span.parent
-    duration_ms = ((span.end_time or 0) - (span.start_time or 0)) / 1e6
-    attributes = " ".join(f"{key}={value!r}" for key, value in (span.attributes or {}).items())
-    fields = [
-        f"span {span.name!r}",
-        f"trace_id={context.trace_id:032x}" if context else "trace_id=-",
-        f"span_id={context.span_id:016x}" if context else "span_id=-",
-        f"parent_id={parent.span_id:016x}" if parent else "parent_id=-",
-        f"duration_ms={duration_ms:.3f}",
-        f"status={span.status.status_code.name}",
-    ]
-    if span.status.description:
-        fields.append(f"error={span.status.description!r}")
-    if attributes:
-        fields.append(attributes)
-    return " ".join(fields) + "\n"
+__all__ = ["build_span_processors"]
 
 
 def _console(settings: ExportSettings) -> SpanProcessor:
@@ -62,7 +31,7 @@ def _console(settings: ExportSettings) -> SpanProcessor:
 
 
 def _delivering(settings: ExportSettings, exporter: Any, destination: str) -> SpanProcessor:
-    from ._delivery import DeliveringSpanProcessor
+    from .delivery import DeliveringSpanProcessor
 
     return DeliveringSpanProcessor(
         exporter,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .processors import current_trace_ids
+from ..processors import current_trace_ids
 
 __all__ = ["install_record_factory", "record_factory_correlates"]
 

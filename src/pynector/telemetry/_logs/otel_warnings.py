@@ -1,8 +1,9 @@
-"""A standard library logging filter that stops repeated warnings from flooding.
+"""Cut OpenTelemetry's per-call warnings down to one line each.
 
 OpenTelemetry logs a warning *per call* when, say, an attribute value has an
 invalid type; in a request loop that is thousands of identical lines.  One
-says enough.
+says enough: :func:`quiet_attribute_warnings` puts a :class:`OncePerMessage`
+filter on OpenTelemetry's attribute logger.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 
-__all__ = ["OncePerMessage"]
+__all__ = ["OncePerMessage", "quiet_attribute_warnings"]
 
 
 class OncePerMessage(logging.Filter):
@@ -27,3 +28,10 @@ class OncePerMessage(logging.Filter):
                 return False
             self._seen.add(record.msg)
             return True
+
+
+def quiet_attribute_warnings() -> None:
+    """Let OpenTelemetry's invalid-attribute warning through once per message, not per call."""
+    logger = logging.getLogger("opentelemetry.attributes")
+    if not any(isinstance(existing, OncePerMessage) for existing in logger.filters):
+        logger.addFilter(OncePerMessage())

@@ -14,7 +14,7 @@ from typing import Any
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor
 
-from .redaction import Redactor
+from ..redaction import Redactor
 
 __all__ = ["RedactingSpanProcessor", "redact_span"]
 

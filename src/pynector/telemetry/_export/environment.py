@@ -11,12 +11,37 @@ import os
 from collections.abc import Mapping
 from urllib.parse import unquote
 
-from ._warnings import warn_once
+from .._warnings import warn_once
 
-__all__ = ["get_env_bool", "get_env_dict", "get_env_str", "warn_malformed"]
+__all__ = [
+    "InvalidValue",
+    "get_env_bool",
+    "get_env_dict",
+    "get_env_str",
+    "parse_bool",
+    "warn_malformed",
+]
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
+
+
+class InvalidValue(ValueError):
+    """Raised by a parser for a value it cannot accept; the message says what it expects."""
+
+
+def parse_bool(raw: str) -> bool:
+    """``true/1/yes/on`` or ``false/0/no/off``, in any case.
+
+    >>> parse_bool(" Yes "), parse_bool("0")
+    (True, False)
+    """
+    lowered = raw.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise InvalidValue("true or false")
 
 
 def warn_malformed(name: str, value: str, expected: str, default: object) -> None:
@@ -42,13 +67,11 @@ def get_env_bool(name: str, default: bool = False) -> bool:
     value = get_env_str(name)
     if value is None:
         return default
-    lowered = value.lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    warn_malformed(name, value, "true or false", default)
-    return default
+    try:
+        return parse_bool(value)
+    except InvalidValue as error:
+        warn_malformed(name, value, str(error), default)
+        return default
 
 
 def get_env_dict(

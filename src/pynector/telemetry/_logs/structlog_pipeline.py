@@ -13,28 +13,25 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ._environment import get_env_str, warn_malformed
-from ._warnings import warn_once
-from .processors import add_trace_context
-from .redaction import active_redactor
+from .._export.environment import get_env_str, warn_malformed
+from .._levels import INFO, parse_level
+from .._warnings import warn_once
+from ..processors import add_trace_context
+from ..redaction import active_redactor
 
 __all__ = ["configure_structlog", "parse_log_level"]
-
-_LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "WARN": 30, "ERROR": 40, "CRITICAL": 50}
 
 
 def parse_log_level(level: str | int) -> int:
     """A level name (any case) or number as a number; INFO with a warning if unknown."""
-    if isinstance(level, int) and not isinstance(level, bool):
-        return level
-    number = _LEVELS.get(str(level).strip().upper())
+    number = parse_level(level)
     if number is None:
         warn_once(
             f"log-level:{level}",
             f"Unknown log level {level!r}; expected one of DEBUG, INFO, WARNING, "
             "ERROR, CRITICAL. Using INFO.",
         )
-        return _LEVELS["INFO"]
+        return INFO
     return number
 
 

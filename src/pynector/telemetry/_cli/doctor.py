@@ -17,10 +17,10 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from ._dependencies import is_importable
-from ._environment import get_env_bool
-from ._exporters import mask_url
-from ._settings import ExportSettings, Setting, resolve_settings
+from .._dependencies import is_importable
+from .._export.endpoints import mask_url
+from .._export.environment import get_env_bool
+from .._export.settings import ExportSettings, Setting, resolve_settings
 
 __all__ = ["run_doctor"]
 

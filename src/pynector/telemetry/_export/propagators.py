@@ -14,8 +14,9 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 
-from ._settings import Setting
-from ._warnings import warn_once
+from .._dependencies import is_importable
+from .._warnings import warn_once
+from .settings import Setting
 
 __all__ = ["configure_propagators"]
 
@@ -30,8 +31,12 @@ def configure_propagators(setting: Setting[tuple[str, ...]]) -> list[str]:
     """Install the propagators of *setting*; return the names installed.
 
     With names from the environment that are all valid, nothing is done:
-    OpenTelemetry installs them itself, exactly as configured.
+    OpenTelemetry installs them itself, exactly as configured.  Without
+    OpenTelemetry's API nothing crosses a process boundary, so there is
+    nothing to install.
     """
+    if not is_importable("opentelemetry.propagate"):
+        return []
     available = _available()
     names = [name for name in setting.value if name != "none"]
     unknown = [name for name in names if name not in available]

@@ -1,0 +1,23 @@
+"""The export pipeline: from ``OTEL_*`` settings to a tracer provider's span processors.
+
+Only :func:`~pynector.telemetry.configure_telemetry` and the ``doctor``
+command load it; ``import pynector.telemetry`` never does.
+
+* :mod:`.environment`: reading variables forgivingly (one warning, then the default);
+* :mod:`.settings`: every setting resolved argument > environment > default,
+  with its source;
+* :mod:`.endpoints`: endpoint URLs validated, completed and masked;
+* :mod:`.resource`, :mod:`.sampling`, :mod:`.propagators`: what the
+  provider is built with;
+* :mod:`.span_processors`: exporter names to span processors;
+* :mod:`.delivery`: the batching processor that accounts for every span;
+* :mod:`.span_redaction`: redaction applied to spans as they end;
+* :mod:`.console`: the console exporter's format.
+
+Its modules may import the hot-path modules, the public option and
+redaction modules (:mod:`~pynector.telemetry.exporters`,
+:mod:`~pynector.telemetry.redaction`) and OpenTelemetry's SDK and
+exporters, the optional ones inside functions so that a missing package
+costs a warning, not an ImportError.  They never import the logging
+pipeline or the command line.
+"""

@@ -1,0 +1,43 @@
+"""Exporter endpoint URLs: validated, completed with the signal's path, shown masked.
+
+>>> with_signal_path(parse_url("http://collector:4318"), "traces")
+'http://collector:4318/v1/traces'
+>>> mask_url("https://user:s3cret@collector:4318/v1/traces")
+'https://user:***@collector:4318/v1/traces'
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from .environment import InvalidValue
+
+__all__ = ["mask_url", "parse_url", "with_signal_path"]
+
+
+def parse_url(raw: str) -> str:
+    """*raw* stripped, if it is an ``http(s)://host[:port]`` URL; else :class:`InvalidValue`."""
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidValue("an http:// or https:// URL")
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise InvalidValue("an http:// or https:// URL with a valid port") from None
+    return raw.strip()
+
+
+def with_signal_path(base: str, signal: str) -> str:
+    """The OTLP/HTTP URL of *signal* (``traces``...) under the base URL *base*."""
+    return base + (f"v1/{signal}" if base.endswith("/") else f"/v1/{signal}")
+
+
+def mask_url(url: str) -> str:
+    """*url* with any password (``user:secret@host``) replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))

@@ -1,0 +1,177 @@
+"""Where a library's log event goes: structlog when configured, else stdlib ``logging``.
+
+:class:`~pynector.telemetry.facade.LoggingFacade` keeps the disabled path
+cheap and hands every event that may be written to its :class:`LogRoute`,
+which decides per event:
+
+* structlog configured (by the application or by ``configure_telemetry``):
+  the event goes through structlog's pipeline, with a logger bound once per
+  structlog configuration;
+* otherwise: the standard library logger of the facade's name, where the
+  application's ``logging`` configuration decides.  The fields are
+  rendered into the message (``event key='value'``), redacted when
+  redaction is on, kept on the record as ``record.event_fields``, and the
+  record points at the library's line, not at pynector.
+
+A field that cannot be rendered never loses the event: it is written again
+with every field as text, and one warning says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .._levels import METHOD_NAMES
+from .._warnings import warn_once
+
+if TYPE_CHECKING:
+    from ..facade import LoggingFacade
+
+__all__ = ["LogRoute", "library_logger"]
+
+# Stands for "structlog is configured, but its internals are not the ones we
+# know": then every call binds through structlog's public lazy proxy.
+_OPAQUE_CONFIG = object()
+
+# Frames between the library's log call and ``Logger.log``:
+# _dispatch <- emit <- LoggingFacade._emit <- LoggingFacade.info <- the library.
+_STACKLEVEL = 5
+
+
+def _structlog_config() -> Any:
+    """structlog's live configuration when the application configured it, else ``None``.
+
+    Without an import of structlog, nobody can have configured it.
+    """
+    module = sys.modules.get("structlog._config")
+    if module is None:
+        return None
+    config = getattr(module, "_CONFIG", None)
+    if config is None or not hasattr(config, "default_processors"):
+        structlog_module = sys.modules.get("structlog")
+        configured = structlog_module is not None and structlog_module.is_configured()
+        return _OPAQUE_CONFIG if configured else None
+    return config if config.is_configured else None
+
+
+def _config_key(config: Any) -> tuple[Any, ...] | None:
+    """What a bound logger depends on; ``None`` when it cannot be known."""
+    if config is _OPAQUE_CONFIG:
+        return None
+    return (
+        config.default_processors,
+        config.logger_factory,
+        config.default_wrapper_class,
+        config.default_context_class,
+    )
+
+
+def library_logger(name: str) -> logging.Logger:
+    """The standard library logger for *name*, made silent unless configured.
+
+    A ``NullHandler`` is what the logging HOWTO asks libraries to add: it
+    stops Python's last-resort handler from printing warnings to stderr
+    when the application configured no logging, and changes nothing when
+    it did (records still propagate to the application's handlers).
+
+    >>> library_logger("mylib").handlers
+    [<NullHandler (NOTSET)>]
+    """
+    logger = logging.getLogger(name)
+    if not any(isinstance(handler, logging.NullHandler) for handler in logger.handlers):
+        logger.addHandler(logging.NullHandler())
+    return logger
+
+
+class LogRoute:
+    """The routing state of one :class:`~pynector.telemetry.facade.LoggingFacade`."""
+
+    __slots__ = ("_bound", "_bound_key", "_facade", "stdlib_logger")
+
+    def __init__(self, facade: LoggingFacade) -> None:
+        self._facade = facade
+        self.stdlib_logger = library_logger(facade.name)
+        self._bound: Any = None
+        self._bound_key: tuple[Any, ...] | None = None
+
+    def emit(self, level: int, event: str, fields: dict[str, Any], exc_info: bool) -> None:
+        """Write one event; never raises."""
+        try:
+            self._dispatch(level, event, fields, exc_info)
+        except Exception as error:
+            problem: Exception = error
+            # Most failures come from a field that cannot be rendered; keep the
+            # event with every field turned into a string rather than lose it.
+            try:
+                from .._attributes import safe_repr
+
+                plain = {key: safe_repr(value) for key, value in fields.items()}
+                self._dispatch(level, event, plain, exc_info)
+            except Exception as second_error:
+                problem = second_error
+            warn_once(
+                "log-failed",
+                f"A log event could not be written as given ({problem!r}); "
+                "its fields were converted to strings. "
+                "This warning is shown once per process.",
+            )
+
+    def _bound_logger(self, config: Any) -> Any:
+        """structlog's logger for this facade, bound once per structlog configuration.
+
+        structlog's lazy proxy rebinds on every call unless loggers are
+        cached forever (which breaks reconfiguration); binding once per
+        configuration gets both.
+        """
+        key = _config_key(config)
+        if key is None or key != self._bound_key:
+            self._bound = self._facade.logger.bind(logger=self._facade.name)
+            self._bound_key = key
+        return self._bound
+
+    def _dispatch(self, level: int, event: str, fields: dict[str, Any], exc_info: bool) -> None:
+        config = _structlog_config()
+        if config is not None:
+            if "event" in fields:  # structlog's own positional parameter
+                fields["event_"] = fields.pop("event")
+            if exc_info:
+                fields["exc_info"] = True
+            getattr(self._bound_logger(config), METHOD_NAMES[level])(event, **fields)
+            return
+        if self.stdlib_logger.isEnabledFor(level):
+            shown, extra = _stdlib_fields(fields)
+            self.stdlib_logger.log(
+                level,
+                _render_stdlib(event, shown),
+                exc_info=exc_info,
+                extra=extra,
+                stacklevel=_STACKLEVEL,
+            )
+
+
+def _stdlib_fields(fields: dict[str, Any]) -> tuple[Mapping[str, Any], dict[str, Any]]:
+    """Fields after redaction, and the record's ``extra``: the fields plus,
+    inside a span, ``trace_id``/``span_id`` (unless a correlating record
+    factory already adds them)."""
+    from ..processors import current_trace_ids
+    from ..redaction import active_redactor
+    from .correlation import record_factory_correlates
+
+    redactor = active_redactor()
+    shown = fields if redactor is None else redactor.redact(fields)
+    extra: dict[str, Any] = {"event_fields": shown}
+    if not record_factory_correlates():
+        ids = current_trace_ids()
+        if ids is not None:
+            extra["trace_id"], extra["span_id"] = ids
+    return shown, extra
+
+
+def _render_stdlib(event: str, fields: Mapping[str, Any]) -> str:
+    if not fields:
+        return event
+    rendered = " ".join(f"{key}={value!r}" for key, value in fields.items())
+    return f"{event} {rendered}"
