@@ -3,7 +3,6 @@ import os
 from unittest.mock import patch, MagicMock
 from pynector.telemetry.config import get_env_bool, get_env_dict, configure_telemetry
 
-
 def test_get_env_bool():
     """Test get_env_bool function."""
     # Test with environment variable set to true
@@ -27,7 +26,6 @@ def test_get_env_bool():
         assert get_env_bool("TEST_BOOL") is False
         assert get_env_bool("TEST_BOOL", True) is True
 
-
 def test_get_env_dict():
     """Test get_env_dict function."""
     # Test with environment variable set
@@ -44,26 +42,18 @@ def test_get_env_dict():
         result = get_env_dict("TEST_DICT", {"default_key": "default_value"})
         assert result == {"default_key": "default_value"}
 
-
-# Adapted from the seed: the OpenTelemetry cases patch ``config.Resource`` and
-# ``config.TracerProvider``, which exist only where the SDK is installed, so
-# they are skipped in the no-dependency configuration.
-@pytest.mark.parametrize(
-    "has_opentelemetry,has_structlog",
-    [
-        pytest.param(True, True, marks=pytest.mark.requires_otel),
-        pytest.param(True, False, marks=pytest.mark.requires_otel),
-        (False, True),
-        (False, False),
-    ],
-)
+@pytest.mark.parametrize("has_opentelemetry,has_structlog", [
+    (True, True),
+    (True, False),
+    (False, True),
+    (False, False)
+])
 def test_configure_telemetry(has_opentelemetry, has_structlog):
     """Test configure_telemetry function."""
     # Mock dependencies availability
-    with (
-        patch("pynector.telemetry.config.HAS_OPENTELEMETRY", has_opentelemetry),
-        patch("pynector.telemetry.config.HAS_STRUCTLOG", has_structlog),
-    ):
+    with patch('pynector.telemetry.config.HAS_OPENTELEMETRY', has_opentelemetry), \
+         patch('pynector.telemetry.config.HAS_STRUCTLOG', has_structlog):
+
         if not (has_opentelemetry or has_structlog):
             # If no dependencies are available, should return False
             assert configure_telemetry() is False
@@ -75,32 +65,24 @@ def test_configure_telemetry(has_opentelemetry, has_structlog):
                 mock_tracer_provider = MagicMock()
                 mock_tracer_provider_class = MagicMock(return_value=mock_tracer_provider)
 
-                with (
-                    patch("pynector.telemetry.config.Resource.create", mock_resource_create),
-                    patch("pynector.telemetry.config.TracerProvider", mock_tracer_provider_class),
-                    patch(
-                        "pynector.telemetry.config.trace.set_tracer_provider"
-                    ) as mock_set_tracer_provider,
-                    patch(
-                        "pynector.telemetry.config._configure_exporters"
-                    ) as mock_configure_exporters,
-                ):
+                with patch('pynector.telemetry.config.Resource.create', mock_resource_create), \
+                     patch('pynector.telemetry.config.TracerProvider', mock_tracer_provider_class), \
+                     patch('pynector.telemetry.config.trace.set_tracer_provider') as mock_set_tracer_provider, \
+                     patch('pynector.telemetry.config._configure_exporters') as mock_configure_exporters:
+
                     # Test with default values
                     with patch.dict(os.environ, {}, clear=True):
                         result = configure_telemetry()
 
                         assert result is True
-                        mock_resource_create.assert_called_once_with(
-                            {"service.name": "unknown_service"}
-                        )
+                        mock_resource_create.assert_called_once_with({"service.name": "unknown_service"})
                         mock_tracer_provider_class.assert_called_once_with(resource=mock_resource)
                         mock_set_tracer_provider.assert_called_once_with(mock_tracer_provider)
                         mock_configure_exporters.assert_called_once_with(mock_tracer_provider, None)
 
+                        # Adapted from the seed: this call ran outside the environment-clearing
+                        # block above, so an ambient OTEL_RESOURCE_ATTRIBUTES broke it.
                         # Test with custom values
-                        # Adapted from the seed: this call ran outside the
-                        # environment-clearing block, so an ambient
-                        # OTEL_RESOURCE_ATTRIBUTES changed the expected resource.
                         mock_resource_create.reset_mock()
                         mock_tracer_provider_class.reset_mock()
                         mock_set_tracer_provider.reset_mock()
@@ -110,24 +92,18 @@ def test_configure_telemetry(has_opentelemetry, has_structlog):
                             service_name="test-service",
                             resource_attributes={"key": "value"},
                             trace_enabled=True,
-                            trace_exporters=["console"],
+                            trace_exporters=["console"]
                         )
 
                         assert result is True
-                        mock_resource_create.assert_called_once_with(
-                            {"key": "value", "service.name": "test-service"}
-                        )
+                        mock_resource_create.assert_called_once_with({"key": "value", "service.name": "test-service"})
                         mock_tracer_provider_class.assert_called_once_with(resource=mock_resource)
                         mock_set_tracer_provider.assert_called_once_with(mock_tracer_provider)
-                        mock_configure_exporters.assert_called_once_with(
-                            mock_tracer_provider, ["console"]
-                        )
+                        mock_configure_exporters.assert_called_once_with(mock_tracer_provider, ["console"])
 
             if has_structlog:
                 # Mock structlog module
-                with patch(
-                    "pynector.telemetry.config._configure_structlog"
-                ) as mock_configure_structlog:
+                with patch('pynector.telemetry.config._configure_structlog') as mock_configure_structlog:
                     # Test with default values
                     result = configure_telemetry()
 
@@ -138,7 +114,8 @@ def test_configure_telemetry(has_opentelemetry, has_structlog):
                     mock_configure_structlog.reset_mock()
 
                     result = configure_telemetry(
-                        log_level="DEBUG", log_processors=["custom_processor"]
+                        log_level="DEBUG",
+                        log_processors=["custom_processor"]
                     )
 
                     assert result is (True if has_opentelemetry else False)

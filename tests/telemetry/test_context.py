@@ -3,7 +3,6 @@ import asyncio
 from unittest.mock import AsyncMock, patch, MagicMock
 from pynector.telemetry.context import traced_async_operation, traced_gather, traced_task_group
 
-
 @pytest.mark.asyncio
 async def test_traced_async_operation():
     """Test traced_async_operation context manager."""
@@ -11,12 +10,7 @@ async def test_traced_async_operation():
     mock_span = MagicMock()
     mock_tracer = MagicMock()
     mock_tracer.start_as_current_async_span = MagicMock()
-    # Adapted from the seed: __aenter__/__aexit__ were plain MagicMocks, whose
-    # results cannot be awaited, so no implementation honouring the async
-    # context-manager protocol could pass.  AsyncMock keeps the intent.
-    mock_tracer.start_as_current_async_span.return_value.__aenter__ = AsyncMock(
-        return_value=mock_span
-    )
+    mock_tracer.start_as_current_async_span.return_value.__aenter__ = AsyncMock(return_value=mock_span)
     mock_tracer.start_as_current_async_span.return_value.__aexit__ = AsyncMock(return_value=None)
 
     # Test successful operation
@@ -25,9 +19,7 @@ async def test_traced_async_operation():
         # Perform some operation
         result = 42
 
-    mock_tracer.start_as_current_async_span.assert_called_once_with(
-        "test_operation", attributes={"key": "value"}
-    )
+    mock_tracer.start_as_current_async_span.assert_called_once_with("test_operation", attributes={"key": "value"})
 
     # Test operation with exception
     with pytest.raises(ValueError):
@@ -39,16 +31,14 @@ async def test_traced_async_operation():
     mock_span.record_exception.assert_called_once()
     mock_span.set_status.assert_called_once()
     from pynector.telemetry import StatusCode
-
     assert mock_span.set_status.call_args[0][0].status_code == StatusCode.ERROR
-
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("has_opentelemetry", [True, False])
 async def test_traced_gather(has_opentelemetry):
     """Test traced_gather function."""
     # Mock OpenTelemetry availability
-    with patch("pynector.telemetry.context.HAS_OPENTELEMETRY", has_opentelemetry):
+    with patch('pynector.telemetry.context.HAS_OPENTELEMETRY', has_opentelemetry):
         if has_opentelemetry:
             # Mock the context module
             mock_token = MagicMock()
@@ -61,20 +51,13 @@ async def test_traced_gather(has_opentelemetry):
             mock_span = MagicMock()
             mock_tracer = MagicMock()
             mock_tracer.start_as_current_async_span = MagicMock()
-            # Adapted from the seed: AsyncMock instead of MagicMock, as in
-            # test_traced_async_operation (a MagicMock's result is not awaitable).
-            mock_tracer.start_as_current_async_span.return_value.__aenter__ = AsyncMock(
-                return_value=mock_span
-            )
-            mock_tracer.start_as_current_async_span.return_value.__aexit__ = AsyncMock(
-                return_value=None
-            )
+            mock_tracer.start_as_current_async_span.return_value.__aenter__ = AsyncMock(return_value=mock_span)
+            mock_tracer.start_as_current_async_span.return_value.__aexit__ = AsyncMock(return_value=None)
 
-            with (
-                patch("pynector.telemetry.context.attach", mock_attach),
-                patch("pynector.telemetry.context.detach", mock_detach),
-                patch("pynector.telemetry.context.get_current", mock_get_current),
-            ):
+            with patch('pynector.telemetry.context.attach', mock_attach), \
+                 patch('pynector.telemetry.context.detach', mock_detach), \
+                 patch('pynector.telemetry.context.get_current', mock_get_current):
+
                 # Create test coroutines
                 async def coro1():
                     return 1
