@@ -35,12 +35,15 @@ lint: $(FULL)/.installed
 	$(FULL)/bin/ruff format --check src tests benchmarks
 	$(FULL)/bin/mypy --strict src
 
+# Each configuration runs the suite, then every >>> example in the package.
 test-full: $(FULL)/.installed
 	rm -f .coverage .coverage.*
 	PYNECTOR_TEST_CONFIG=full $(FULL)/bin/python -m coverage run -m pytest
+	PYNECTOR_TEST_CONFIG=full $(FULL)/bin/python -m coverage run -m pytest --doctest-modules src
 
 test-bare: $(BARE)/.installed
 	PYNECTOR_TEST_CONFIG=bare $(BARE)/bin/python -m coverage run -m pytest
+	PYNECTOR_TEST_CONFIG=bare $(BARE)/bin/python -m coverage run -m pytest --doctest-modules src
 
 coverage: $(FULL)/.installed
 	$(FULL)/bin/python -m coverage combine --quiet

@@ -13,7 +13,6 @@ except for the adaptations its README lists; the isolation that
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,8 +22,7 @@ import pytest
 
 import pynector.telemetry
 from pynector.telemetry._dependencies import ANYIO, is_importable
-from pynector.telemetry._warnings import reset_warnings
-from pynector.telemetry.redaction import set_active_redactor
+from support.hermetic import hermetic_state
 
 if TYPE_CHECKING:
     from support.collector import Collector
@@ -57,56 +55,12 @@ def pytest_report_header() -> str:
     )
 
 
-def _reset_opentelemetry() -> None:
-    """Undo a global tracer provider so the next test starts unconfigured.
-
-    OpenTelemetry allows setting the provider once per process; tests need
-    it once per test, so this reaches into the API's (private) globals the
-    way OpenTelemetry's own test utilities do.
-    """
-    if not HAS_OPENTELEMETRY:
-        return
-    from opentelemetry import trace
-    from opentelemetry.util._once import Once
-
-    provider = trace._TRACER_PROVIDER
-    shutdown = getattr(provider, "shutdown", None)
-    if callable(shutdown):
-        shutdown()
-    trace._TRACER_PROVIDER = None
-    trace._TRACER_PROVIDER_SET_ONCE = Once()
-
-
 @pytest.fixture(autouse=True)
 def hermetic_telemetry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Each test starts with no OTEL_* variables, no provider, structlog unconfigured,
-    no redaction and the standard log record factory.
-
-    ``OTEL_TRACES_EXPORTER=none`` keeps tests that configure telemetry
-    without naming an exporter from exporting to a collector that is not
-    there; tests about exporters set their own.
-    """
-    for name in list(os.environ):
-        if name.startswith(("OTEL_", "PYNECTOR_")):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "none")
-    reset_warnings()
-    _reset_opentelemetry()
-    record_factory = logging.getLogRecordFactory()
-    # The seed's test_init.py reloads the package with optional modules
-    # blocked; its namespace (HAS_* flags...) is put back after every test.
-    package_namespace = dict(vars(pynector.telemetry))
-    yield
-    vars(pynector.telemetry).clear()
-    vars(pynector.telemetry).update(package_namespace)
-    logging.setLogRecordFactory(record_factory)
-    set_active_redactor(None)
-    _reset_opentelemetry()
-    if HAS_STRUCTLOG:
-        import structlog
-
-        structlog.reset_defaults()
-    reset_warnings()
+    no redaction and the standard log record factory (see ``support.hermetic``)."""
+    with hermetic_state(monkeypatch):
+        yield
 
 
 @pytest.fixture

@@ -11,8 +11,14 @@ Three helpers cover the shapes concurrent library code takes:
   installed, so it runs on asyncio and trio alike; ``asyncio.TaskGroup``
   otherwise).
 
->>> async def fetch_all(tracer, urls):
-...     return await traced_gather(tracer, [fetch(u) for u in urls], "fetch_all")
+>>> import asyncio
+>>> from pynector.telemetry import get_telemetry
+>>> tracer, log = get_telemetry("mylib")
+>>> async def double(n: int) -> int:
+...     async with traced_async_operation(tracer, "double", {"n": n}):
+...         return 2 * n
+>>> asyncio.run(traced_gather(tracer, [double(1), double(2)], "double_all"))
+[2, 4]
 
 Without OpenTelemetry they cost (almost) nothing: ``traced_gather`` is
 ``asyncio.gather``, and spans are no-ops.
@@ -33,9 +39,9 @@ from collections.abc import (
     Sequence,
 )
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeAlias, TypeVar, overload
 
 from . import HAS_OPENTELEMETRY
 from ._dependencies import ANYIO, is_importable
@@ -111,12 +117,14 @@ class _TracedOperation:
 
 def traced_async_operation(
     tracer: TracerLike, name: str, attributes: Mapping[str, Any] | None = None
-) -> _TracedOperation:
+) -> AbstractAsyncContextManager[SpanLike]:
     """Run an ``async with`` block in a current span; a failure is recorded on it.
 
-    >>> async with traced_async_operation(tracer, "db.query", {"table": "users"}) as span:
-    ...     rows = await db.fetch(...)
-    ...     span.set_attribute("rows", len(rows))
+    ::
+
+        async with traced_async_operation(tracer, "db.query", {"table": "users"}) as span:
+            rows = await db.fetch(...)
+            span.set_attribute("rows", len(rows))
 
     An exception leaving the block is recorded as an exception event, the
     span gets ERROR status, and the exception propagates unchanged.
@@ -144,6 +152,26 @@ async def _in_child_span(
         detach(token)
 
 
+@overload
+async def traced_gather(
+    tracer: TracerLike,
+    coros: Iterable[Awaitable[_T]],
+    name: str = "gather",
+    *,
+    return_exceptions: Literal[False] = False,
+) -> list[_T]: ...
+
+
+@overload
+async def traced_gather(
+    tracer: TracerLike,
+    coros: Iterable[Awaitable[_T]],
+    name: str = "gather",
+    *,
+    return_exceptions: bool,
+) -> list[_T | BaseException]: ...
+
+
 async def traced_gather(
     tracer: TracerLike,
     coros: Iterable[Awaitable[Any]],
@@ -153,11 +181,15 @@ async def traced_gather(
 ) -> list[Any]:
     """``asyncio.gather`` under a span named *name*; each awaitable gets a child span.
 
-    Results come back as a list in the order given.  Each child runs in the
+    Results come back as a list in the order given, typed after the
+    awaitables (``list[T]``, or ``list[T | BaseException]`` with
+    *return_exceptions*).  Each child runs in the
     gather span's context, so spans it opens are descendants of it.  With
     tracing off this is exactly ``asyncio.gather``.
 
-    >>> users, orders = await traced_gather(tracer, [get_users(), get_orders()], "load")
+    ::
+
+        users, orders = await traced_gather(tracer, [get_users(), get_orders()], "load")
     """
     if not HAS_OPENTELEMETRY or not _tracing_enabled(tracer):
         return await _gather(list(coros), return_exceptions)
@@ -244,9 +276,11 @@ async def traced_task_group(
 ) -> AsyncIterator[TracedTaskGroup]:
     """A task group whose span covers its whole life; tasks run in child spans.
 
-    >>> async with traced_task_group(tracer, "fetch", {"count": 2}) as tg:
-    ...     tg.start_soon(fetch, "a")
-    ...     tg.start_soon(fetch, "b")
+    ::
+
+        async with traced_task_group(tracer, "fetch", {"count": 2}) as tg:
+            tg.start_soon(fetch, "a")
+            tg.start_soon(fetch, "b")
 
     The block ends when every task has finished.  If a task fails, the
     others are cancelled, the group raises an ``ExceptionGroup``, and the
@@ -279,8 +313,10 @@ def bind_context(func: Callable[_P, _T]) -> Callable[_P, _T]:
     Threads and ``loop.run_in_executor`` start with an empty context, so a
     span opened in the worker would start a new trace.  Bind first:
 
-    >>> await loop.run_in_executor(None, bind_context(parse), payload)
-    >>> threading.Thread(target=bind_context(worker)).start()
+    ::
+
+        await loop.run_in_executor(None, bind_context(parse), payload)
+        threading.Thread(target=bind_context(worker)).start()
 
     Each call runs in its own copy of the captured context, so the bound
     callable may run several times, concurrently, and changes it makes to
@@ -302,8 +338,9 @@ class ContextPreservingExecutor(ThreadPoolExecutor):
     context (and so its current span) at the time of the call, and spans
     opened in the worker become children of the submitter's span.
 
-    >>> with ContextPreservingExecutor(max_workers=4) as pool:
-    ...     results = list(pool.map(resize, images))
+    >>> with ContextPreservingExecutor(max_workers=2) as pool:
+    ...     list(pool.map(str.upper, ["a", "b"]))
+    ['A', 'B']
     """
 
     def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:

@@ -3,12 +3,14 @@
 On the calling side, write the current context into outgoing headers; on
 the receiving side, make the caller's span the parent of what happens next:
 
->>> headers = inject_context({})                 # {"traceparent": "00-…", …}
->>> response = client.get(url, headers=headers)
+::
 
->>> with extract_context(request.headers):
-...     with tracer.start_as_current_span("handle"):   # a child of the caller's span
-...         ...
+    headers = inject_context({})              # {"traceparent": "00-…", …}
+    response = client.get(url, headers=headers)
+
+    with extract_context(request.headers):
+        with tracer.start_as_current_span("handle"):   # a child of the caller's span
+            ...
 
 Which headers are written follows ``OTEL_PROPAGATORS`` (default
 ``tracecontext,baggage``).  Without OpenTelemetry both are no-ops: headers

@@ -1,0 +1,32 @@
+"""``pytest --doctest-modules src``: every example in the package runs hermetic.
+
+Not part of the distribution (only ``src/pynector`` is packaged).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from pynector.telemetry._dependencies import is_importable
+from support.hermetic import hermetic_state
+
+
+@pytest.fixture(autouse=True)
+def hermetic_telemetry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    with hermetic_state(monkeypatch):
+        yield
+
+
+# Modules whose examples show the configured behaviour (they call
+# configure_telemetry or structlog) or that import the OpenTelemetry SDK at
+# the top: their examples run in the full configuration only.
+_NEED_OBSERVABILITY_EXTRA = [
+    "pynector/telemetry/config.py",
+    "pynector/telemetry/exporters.py",
+    "pynector/telemetry/processors.py",
+    "pynector/telemetry/_export/delivery.py",
+    "pynector/telemetry/_export/span_redaction.py",
+]
+collect_ignore = [] if is_importable("opentelemetry.sdk.trace") else _NEED_OBSERVABILITY_EXTRA

@@ -1,0 +1,76 @@
+"""Process-wide telemetry state reset around every test and every doctest.
+
+Used by ``tests/conftest.py`` and ``src/conftest.py`` (``pytest
+--doctest-modules src``), so that examples and tests alike start with no
+``OTEL_*`` variables, no tracer provider, structlog unconfigured, no
+redaction, the standard log record factory, and a fresh record of which
+warnings were shown.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+import pynector.telemetry
+from pynector.telemetry._warnings import reset_warnings
+from pynector.telemetry.redaction import set_active_redactor
+
+__all__ = ["hermetic_state", "reset_opentelemetry"]
+
+
+def reset_opentelemetry() -> None:
+    """Undo a global tracer provider so the next test starts unconfigured.
+
+    OpenTelemetry allows setting the provider once per process; tests need
+    it once per test, so this reaches into the API's (private) globals the
+    way OpenTelemetry's own test utilities do.
+    """
+    if not pynector.telemetry.HAS_OPENTELEMETRY:
+        return
+    from opentelemetry import trace
+    from opentelemetry.util._once import Once
+
+    provider = trace._TRACER_PROVIDER
+    shutdown = getattr(provider, "shutdown", None)
+    if callable(shutdown):
+        shutdown()
+    trace._TRACER_PROVIDER = None
+    trace._TRACER_PROVIDER_SET_ONCE = Once()
+
+
+@contextmanager
+def hermetic_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run the block with telemetry's process-wide state reset before and after.
+
+    ``OTEL_TRACES_EXPORTER=none`` keeps code that configures telemetry
+    without naming an exporter from exporting to a collector that is not
+    there; tests about exporters set their own.
+    """
+    for name in list(os.environ):
+        if name.startswith(("OTEL_", "PYNECTOR_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "none")
+    reset_warnings()
+    reset_opentelemetry()
+    record_factory = logging.getLogRecordFactory()
+    # The seed's test_init.py reloads the package with optional modules
+    # blocked; its namespace (HAS_* flags...) is put back afterwards.
+    package_namespace = dict(vars(pynector.telemetry))
+    try:
+        yield
+    finally:
+        vars(pynector.telemetry).clear()
+        vars(pynector.telemetry).update(package_namespace)
+        logging.setLogRecordFactory(record_factory)
+        set_active_redactor(None)
+        reset_opentelemetry()
+        if pynector.telemetry.HAS_STRUCTLOG:
+            import structlog
+
+            structlog.reset_defaults()
+        reset_warnings()
