@@ -4,12 +4,17 @@ Three helpers cover the shapes concurrent library code takes:
 
 * :func:`traced_async_operation` wraps one awaited operation in a span and
   records a failure on it;
-* :func:`traced_gather` runs awaitables concurrently under one span, each
-  in a child span of its own;
+* :func:`traced_gather` runs awaitables concurrently under one span;
 * :func:`traced_task_group` is a task group whose span covers the group's
-  whole life, each task in a child span (anyio's task group when anyio is
-  installed, so it runs on asyncio and trio alike; ``asyncio.TaskGroup``
-  otherwise).
+  whole life (anyio's task group when anyio is installed, so it runs on
+  asyncio and trio alike; ``asyncio.TaskGroup`` otherwise).
+
+The children of a gather or a task group run in the group span's context,
+so the spans *they* open are the group span's children: a ``traced_gather``
+of N instrumented coroutines adds one span, not N+1, and the coroutines
+keep their own names (which OpenTelemetry's asyncio instrumentation
+reports).  For children that are not instrumented themselves,
+``child_spans=True`` wraps each in a span named after it.
 
 >>> import asyncio
 >>> from pynector.telemetry import get_telemetry
@@ -159,6 +164,7 @@ async def traced_gather(
     name: str = "gather",
     *,
     return_exceptions: Literal[False] = False,
+    child_spans: bool = False,
 ) -> list[_T]: ...
 
 
@@ -169,6 +175,7 @@ async def traced_gather(
     name: str = "gather",
     *,
     return_exceptions: bool,
+    child_spans: bool = False,
 ) -> list[_T | BaseException]: ...
 
 
@@ -178,13 +185,15 @@ async def traced_gather(
     name: str = "gather",
     *,
     return_exceptions: bool = False,
+    child_spans: bool = False,
 ) -> list[Any]:
-    """``asyncio.gather`` under a span named *name*; each awaitable gets a child span.
+    """``asyncio.gather`` under a span named *name*.
 
     Results come back as a list in the order given, typed after the
     awaitables (``list[T]``, or ``list[T | BaseException]`` with
-    *return_exceptions*).  Each child runs in the
-    gather span's context, so spans it opens are descendants of it.  With
+    *return_exceptions*).  Each child starts in the gather span's context,
+    so spans it opens are the gather span's children; with *child_spans*,
+    each child runs in a span of its own, named after the coroutine.  With
     tracing off this is exactly ``asyncio.gather``.
 
     ::
@@ -198,20 +207,40 @@ async def traced_gather(
     async with tracer.start_as_current_async_span(name) as span:
         span.set_attribute("pynector.gather.size", len(awaitables))
         context = get_current()
-        children = [
-            _in_child_span(tracer, context, awaitable, _span_name_for(awaitable, name))
-            for awaitable in awaitables
-        ]
-        return await _gather(children, return_exceptions)
+        if child_spans:
+            awaitables = [
+                _in_child_span(tracer, context, awaitable, _span_name_for(awaitable, name))
+                for awaitable in awaitables
+            ]
+            return await _gather(awaitables, return_exceptions)
+        return await _gather(awaitables, return_exceptions, context)
 
 
-async def _gather(awaitables: Sequence[Awaitable[Any]], return_exceptions: bool) -> list[Any]:
-    """``asyncio.gather`` on asyncio; an anyio task group elsewhere (trio)."""
+async def _gather(
+    awaitables: Sequence[Awaitable[Any]], return_exceptions: bool, context: Context | None = None
+) -> list[Any]:
+    """``asyncio.gather`` on asyncio; an anyio task group elsewhere (trio).
+
+    With a *context*, each child task is created while that context is
+    attached, so it starts in it (tasks copy the current context when they
+    are created) whatever the caller's context is by then.
+    """
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return await _gather_with_anyio(awaitables, return_exceptions)
+    if context is not None:
+        awaitables = [_start_in(context, awaitable) for awaitable in awaitables]
     return list(await asyncio.gather(*awaitables, return_exceptions=return_exceptions))
+
+
+def _start_in(context: Context, awaitable: Awaitable[_T]) -> asyncio.Future[_T]:
+    """Schedule *awaitable* as a task that starts in *context* (the coroutine keeps its name)."""
+    token = attach(context)
+    try:
+        return asyncio.ensure_future(awaitable)
+    finally:
+        detach(token)
 
 
 async def _gather_with_anyio(
@@ -239,7 +268,7 @@ async def _gather_with_anyio(
     return results
 
 
-_TaskFunc: TypeAlias = Callable[[], Coroutine[Any, Any, None]]
+_TaskFunc: TypeAlias = Callable[[], Coroutine[Any, Any, Any]]
 #: Starts a task in the backend's group: ``spawn(func, name)``.
 _Spawner: TypeAlias = Callable[[_TaskFunc, str], None]
 
@@ -247,34 +276,43 @@ _Spawner: TypeAlias = Callable[[_TaskFunc, str], None]
 class TracedTaskGroup:
     """The handle :func:`traced_task_group` yields; start tasks with :meth:`start_soon`."""
 
-    __slots__ = ("_spawn", "_tracer")
+    __slots__ = ("_child_spans", "_spawn", "_tracer")
 
-    def __init__(self, tracer: TracerLike, spawn: _Spawner) -> None:
+    def __init__(self, tracer: TracerLike, spawn: _Spawner, child_spans: bool = False) -> None:
         self._tracer = tracer
         self._spawn = spawn
+        self._child_spans = child_spans
 
     def start_soon(
-        self, func: Callable[..., Awaitable[Any]], *args: Any, name: str | None = None
+        self, func: Callable[..., Coroutine[Any, Any, Any]], *args: Any, name: str | None = None
     ) -> None:
-        """Start ``func(*args)`` as a task of the group, inside a child span.
+        """Start ``func(*args)`` as a task of the group, in the group span's context.
 
-        The child span is named *name*, or after the function.
+        The task is named *name*, or after the function; so is its span when
+        the group was opened with ``child_spans=True``.
         """
-        span_name = name or _span_name_for(func, repr(func))
+        task_name = name or _span_name_for(func, repr(func))
+        if not self._child_spans:
+            self._spawn(functools.partial(func, *args), task_name)
+            return
         tracer = self._tracer
 
         async def run() -> None:
-            with tracer.start_as_current_span(span_name):
+            with tracer.start_as_current_span(task_name):
                 await func(*args)
 
-        self._spawn(run, span_name)
+        self._spawn(run, task_name)
 
 
 @asynccontextmanager
 async def traced_task_group(
-    tracer: TracerLike, name: str, attributes: Mapping[str, Any] | None = None
+    tracer: TracerLike,
+    name: str,
+    attributes: Mapping[str, Any] | None = None,
+    *,
+    child_spans: bool = False,
 ) -> AsyncIterator[TracedTaskGroup]:
-    """A task group whose span covers its whole life; tasks run in child spans.
+    """A task group whose span covers its whole life; tasks run in its context.
 
     ::
 
@@ -282,6 +320,8 @@ async def traced_task_group(
             tg.start_soon(fetch, "a")
             tg.start_soon(fetch, "b")
 
+    Spans the tasks open are the group span's children; with *child_spans*
+    each task also runs in a span of its own, named after it.
     The block ends when every task has finished.  If a task fails, the
     others are cancelled, the group raises an ``ExceptionGroup``, and the
     group span records it with ERROR status.  Uses anyio's task group when
@@ -297,14 +337,14 @@ async def traced_task_group(
                 def spawn_anyio(func: _TaskFunc, task_name: str) -> None:
                     anyio_group.start_soon(func, name=task_name)
 
-                yield TracedTaskGroup(tracer, spawn_anyio)
+                yield TracedTaskGroup(tracer, spawn_anyio, child_spans)
         else:
             async with asyncio.TaskGroup() as asyncio_group:
 
                 def spawn_asyncio(func: _TaskFunc, task_name: str) -> None:
                     asyncio_group.create_task(func(), name=task_name)
 
-                yield TracedTaskGroup(tracer, spawn_asyncio)
+                yield TracedTaskGroup(tracer, spawn_asyncio, child_spans)
 
 
 def bind_context(func: Callable[_P, _T]) -> Callable[_P, _T]:
