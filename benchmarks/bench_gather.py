@@ -66,6 +66,32 @@ def test_hand_written_span_per_coroutine(benchmark, sdk_provider):
 
 
 @pytest.mark.benchmark(group="gather-sdk")
+def test_traced_gather_sdk_child_spans(benchmark, sdk_provider):
+    run, loop = run_gather(
+        lambda: traced_gather(
+            tracer, [trivial(i) for i in range(COROUTINES)], "g", child_spans=True
+        )
+    )
+    benchmark.extra_info.update(contender="pynector traced_gather(child_spans=True)", ops=1)
+    benchmark(run)
+    loop.close()
+
+
+@pytest.mark.benchmark(group="gather-sdk-one-span")
+def test_hand_written_span_around_gather(benchmark, sdk_provider):
+    otel_tracer = sdk_provider.get_tracer("bench")
+
+    async def gather() -> list[int]:
+        with otel_tracer.start_as_current_span("gather"):
+            return await asyncio.gather(*(trivial(i) for i in range(COROUTINES)))
+
+    run, loop = run_gather(gather)
+    benchmark.extra_info.update(contender="asyncio.gather in one SDK span", ops=1)
+    benchmark(run)
+    loop.close()
+
+
+@pytest.mark.benchmark(group="gather-sdk-one-span")
 def test_traced_gather_sdk(benchmark, sdk_provider):
     run, loop = run_gather(
         lambda: traced_gather(tracer, [trivial(i) for i in range(COROUTINES)], "g")

@@ -31,7 +31,7 @@ def test_demo_runs_and_correlates():
     assert all(spans), result.stdout
     names = [match["name"] for match in spans]
     assert names[-1] == "order"
-    assert {"lookup-all", "refresh-caches", "refresh eu", "inventory.lookup"} <= set(names)
+    assert {"lookup-all", "refresh-caches", "inventory.refresh", "inventory.lookup"} <= set(names)
     assert len({match["trace"] for match in spans}) == 1
     span_ids = {match["span"] for match in spans}
     logs = [json.loads(line) for line in result.stderr.splitlines()]

@@ -84,7 +84,9 @@ def test_start_span_must_be_ended_by_caller(span_exporter):
     assert [s.name for s in span_exporter.get_finished_spans()] == ["manual"]
 
 
-async def test_traced_gather_children_are_parented_to_gather_span(span_exporter):
+async def test_traced_gather_adds_one_span_whose_children_are_the_coroutines_spans(
+    span_exporter,
+):
     async def fetch(item: str) -> str:
         with tracer.start_as_current_span(f"work-{item}"):
             await asyncio.sleep(0)
@@ -94,12 +96,41 @@ async def test_traced_gather_children_are_parented_to_gather_span(span_exporter)
         results = await traced_gather(tracer, [fetch("a"), fetch("b")], "fan-out")
 
     assert results == ["A", "B"]
+    spans = by_name(span_exporter.get_finished_spans())
+    # N instrumented coroutines: one span added (the gather), not N + 1.
+    assert sorted(spans) == ["fan-out", "request", "work-a", "work-b"]
+    assert_child_of(spans["fan-out"], spans["request"])
+    assert spans["fan-out"].attributes["pynector.gather.size"] == 2
+    assert_child_of(spans["work-a"], spans["fan-out"])
+    assert_child_of(spans["work-b"], spans["fan-out"])
+    assert current_span_is_invalid()
+
+
+async def test_traced_gather_keeps_the_coroutines_themselves():
+    # No wrapper coroutine: the tasks run the caller's coroutines, so their
+    # names (which asyncio instrumentation reports) are the caller's.
+    seen: list[str] = []
+
+    async def fetch() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        seen.append(task.get_coro().__qualname__.rpartition(".")[2])
+
+    await traced_gather(tracer, [fetch(), fetch()], "g")
+    assert seen == ["fetch", "fetch"]
+
+
+async def test_traced_gather_child_spans_on_request(span_exporter):
+    async def fetch(item: str) -> str:
+        with tracer.start_as_current_span(f"work-{item}"):
+            await asyncio.sleep(0)
+        return item
+
+    await traced_gather(tracer, [fetch("a"), fetch("b")], "fan-out", child_spans=True)
+
     spans = span_exporter.get_finished_spans()
     gather = next(s for s in spans if s.name == "fan-out")
-    request = next(s for s in spans if s.name == "request")
     children = [s for s in spans if s.name == "fetch"]
-    assert_child_of(gather, request)
-    assert gather.attributes["pynector.gather.size"] == 2
     assert len(children) == 2
     for child in children:
         assert_child_of(child, gather)
@@ -109,7 +140,8 @@ async def test_traced_gather_children_are_parented_to_gather_span(span_exporter)
     assert current_span_is_invalid()
 
 
-async def test_traced_gather_failure_marks_child_and_gather(span_exporter):
+@pytest.mark.parametrize("child_spans", [False, True])
+async def test_traced_gather_failure_marks_the_gather(span_exporter, child_spans):
     from opentelemetry.trace import StatusCode
 
     async def ok() -> int:
@@ -119,12 +151,13 @@ async def test_traced_gather_failure_marks_child_and_gather(span_exporter):
         raise ValueError("nope")
 
     with pytest.raises(ValueError, match="nope"):
-        await traced_gather(tracer, [ok(), boom()], "mixed")
+        await traced_gather(tracer, [ok(), boom()], "mixed", child_spans=child_spans)
     spans = span_exporter.get_finished_spans()
-    failed = next(s for s in spans if s.name.endswith("boom"))
     gather = next(s for s in spans if s.name == "mixed")
-    assert failed.status.status_code is StatusCode.ERROR
     assert gather.status.status_code is StatusCode.ERROR
+    failed = [s for s in spans if s.name.endswith("boom")]
+    assert len(failed) == (1 if child_spans else 0)
+    assert all(s.status.status_code is StatusCode.ERROR for s in failed)
     assert current_span_is_invalid()
 
 
@@ -137,7 +170,7 @@ async def test_traced_gather_return_exceptions(span_exporter):
 
 
 @pytest.mark.parametrize("backend", ["anyio", "asyncio"])
-async def test_traced_task_group_tasks_are_children_of_group(span_exporter, backend):
+async def test_traced_task_group_tasks_run_in_the_group_span(span_exporter, backend):
     if backend == "anyio":
         pytest.importorskip("anyio")
 
@@ -154,22 +187,45 @@ async def test_traced_task_group_tasks_are_children_of_group(span_exporter, back
             tg.start_soon(work, "a")
             tg.start_soon(work, "b", name="task-b")
 
+    spans = by_name(span_exporter.get_finished_spans())
+    assert sorted(spans) == ["group", "inner-a", "inner-b", "request"]
+    assert spans["group"].attributes["backend"] == backend
+    assert_child_of(spans["group"], spans["request"])
+    assert_child_of(spans["inner-a"], spans["group"])
+    assert_child_of(spans["inner-b"], spans["group"])
+    # The group span covers the whole life of its tasks.
+    assert spans["group"].end_time >= max(spans["inner-a"].end_time, spans["inner-b"].end_time)
+    assert current_span_is_invalid()
+
+
+@pytest.mark.parametrize("backend", ["anyio", "asyncio"])
+async def test_traced_task_group_child_spans_on_request(span_exporter, backend):
+    if backend == "anyio":
+        pytest.importorskip("anyio")
+
+    async def work(item: str) -> None:
+        await asyncio.sleep(0)
+        with tracer.start_as_current_span(f"inner-{item}"):
+            pass
+
+    with patch("pynector.telemetry.context._HAS_ANYIO", backend == "anyio"):
+        async with traced_task_group(tracer, "group", child_spans=True) as tg:
+            tg.start_soon(work, "a")
+            tg.start_soon(work, "b", name="task-b")
+
     spans = span_exporter.get_finished_spans()
     named = {s.name: s for s in spans}
-    assert named["group"].attributes["backend"] == backend
-    assert_child_of(named["group"], named["request"])
     task_a = next(s for s in spans if s.name.endswith("work"))
     assert_child_of(task_a, named["group"])
     assert_child_of(named["task-b"], named["group"])
     assert_child_of(named["inner-a"], task_a)
     assert_child_of(named["inner-b"], named["task-b"])
-    # The group span covers the whole life of its tasks.
-    assert named["group"].end_time >= max(task_a.end_time, named["task-b"].end_time)
     assert current_span_is_invalid()
 
 
+@pytest.mark.parametrize("child_spans", [False, True])
 @pytest.mark.parametrize("backend", ["anyio", "asyncio"])
-async def test_traced_task_group_failure_is_recorded(span_exporter, backend):
+async def test_traced_task_group_failure_is_recorded(span_exporter, backend, child_spans):
     from opentelemetry.trace import StatusCode
 
     if backend == "anyio":
@@ -182,13 +238,14 @@ async def test_traced_task_group_failure_is_recorded(span_exporter, backend):
         patch("pynector.telemetry.context._HAS_ANYIO", backend == "anyio"),
         pytest.raises(ExceptionGroup) as caught,
     ):
-        async with traced_task_group(tracer, "failing-group") as tg:
+        async with traced_task_group(tracer, "failing-group", child_spans=child_spans) as tg:
             tg.start_soon(boom)
     assert isinstance(caught.value.exceptions[0], RuntimeError)
     spans = by_name(span_exporter.get_finished_spans())
     assert spans["failing-group"].status.status_code is StatusCode.ERROR
-    task = next(s for n, s in spans.items() if n.endswith("boom"))
-    assert task.status.status_code is StatusCode.ERROR
+    tasks = [s for n, s in spans.items() if n.endswith("boom")]
+    assert len(tasks) == (1 if child_spans else 0)
+    assert all(s.status.status_code is StatusCode.ERROR for s in tasks)
     assert current_span_is_invalid()
 
 

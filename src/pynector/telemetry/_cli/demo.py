@@ -40,8 +40,9 @@ async def lookup(item: str) -> int:
 
 
 async def refresh(region: str) -> None:
-    await asyncio.sleep(0.005)
-    log.info("cache refreshed", region=region)
+    async with traced_async_operation(tracer, "inventory.refresh", {"region": region}):
+        await asyncio.sleep(0.005)
+        log.info("cache refreshed", region=region)
 
 
 # --- the application: decides where telemetry goes ---------------------------
