@@ -25,6 +25,8 @@ from pynector.telemetry._dependencies import ANYIO, is_importable
 from support.hermetic import hermetic_state
 
 if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
     from support.collector import Collector
 
 HAS_OPENTELEMETRY_SDK = is_importable("opentelemetry.sdk.trace")
@@ -64,7 +66,7 @@ def hermetic_telemetry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def span_exporter() -> object:
+def span_exporter() -> InMemorySpanExporter:
     """A real SDK tracer provider, set globally, exporting into memory.
 
     Yields the ``InMemorySpanExporter``; ``get_finished_spans()`` returns the

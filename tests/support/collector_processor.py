@@ -2,11 +2,15 @@
 
 It runs inside the collector's embedded Python (stdlib only).  Each batch
 becomes JSON lines appended to $PYNECTOR_COLLECTOR_OUT in one write.  An
-exception here would kill the collector, so everything is caught.
+exception here would kill the collector, so everything is caught.  The
+collector's objects are untyped (rotel ships no stubs), hence ``Any``.
 """
+
+from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 OUT = os.environ["PYNECTOR_COLLECTOR_OUT"]
 
@@ -14,21 +18,21 @@ with open(OUT + ".ready", "w") as marker:
     marker.write("ready\n")
 
 
-def _scalar(any_value):
+def _scalar(any_value: Any) -> object:
     value = any_value.value
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return repr(value)
 
 
-def _attributes(attributes):
+def _attributes(attributes: Any) -> dict[str, object]:
     return {kv.key: _scalar(kv.value) for kv in attributes}
 
 
-def process_spans(resource_spans):
+def process_spans(resource_spans: Any) -> None:
     try:
         resource = _attributes(resource_spans.resource.attributes)
-        rows = []
+        rows: list[dict[str, object]] = []
         for scope_spans in resource_spans.scope_spans:
             for span in scope_spans.spans:
                 parent = span.parent_span_id

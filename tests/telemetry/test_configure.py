@@ -4,28 +4,43 @@ from __future__ import annotations
 
 import json
 import warnings
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pynector.telemetry import TelemetryWarning, configure_telemetry, get_telemetry
 from support.spans import by_name
 
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from structlog.typing import EventDict, WrappedLogger
+
 pytestmark = pytest.mark.requires_otel
 
 tracer, log = get_telemetry("tests.configure")
 
 
-def add_memory_exporter():
+def sdk_provider() -> TracerProvider:
+    """The global tracer provider, which configure_telemetry made an SDK one."""
     from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+
+    provider = trace.get_tracer_provider()
+    assert isinstance(provider, TracerProvider)
+    return provider
+
+
+def add_memory_exporter() -> InMemorySpanExporter:
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
     exporter = InMemorySpanExporter()
-    trace.get_tracer_provider().add_span_processor(SimpleSpanProcessor(exporter))
+    sdk_provider().add_span_processor(SimpleSpanProcessor(exporter))
     return exporter
 
 
-def test_installs_provider_with_resource(monkeypatch):
+def test_installs_provider_with_resource(monkeypatch: pytest.MonkeyPatch) -> None:
     from opentelemetry import trace
     from opentelemetry.sdk.trace import TracerProvider
 
@@ -39,15 +54,13 @@ def test_installs_provider_with_resource(monkeypatch):
     assert attributes["team"] == "payments"  # the argument beats the environment
 
 
-def test_service_name_from_environment(monkeypatch):
-    from opentelemetry import trace
-
+def test_service_name_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OTEL_SERVICE_NAME", "from-env")
     configure_telemetry()
-    assert trace.get_tracer_provider().resource.attributes["service.name"] == "from-env"
+    assert sdk_provider().resource.attributes["service.name"] == "from-env"
 
 
-def test_never_replaces_the_applications_provider(span_exporter):
+def test_never_replaces_the_applications_provider(span_exporter: InMemorySpanExporter) -> None:
     from opentelemetry import trace
 
     application_provider = trace.get_tracer_provider()
@@ -62,7 +75,7 @@ def test_never_replaces_the_applications_provider(span_exporter):
     assert [s.name for s in span_exporter.get_finished_spans()] == ["still-mine"]
 
 
-def test_disabled_by_argument_or_environment(monkeypatch):
+def test_disabled_by_argument_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     from opentelemetry import trace
 
     assert configure_telemetry(trace_enabled=False) is False
@@ -73,7 +86,9 @@ def test_disabled_by_argument_or_environment(monkeypatch):
 
 
 @pytest.mark.requires_structlog
-def test_log_lines_carry_the_current_span(monkeypatch, capsys):
+def test_log_lines_carry_the_current_span(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "json")
     configure_telemetry(service_name="svc", trace_exporters=[])
     exporter = add_memory_exporter()
@@ -100,10 +115,12 @@ def test_log_lines_carry_the_current_span(monkeypatch, capsys):
 
 
 @pytest.mark.requires_structlog
-def test_log_level_and_custom_processors(monkeypatch, capsys):
+def test_log_level_and_custom_processors(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "json")
 
-    def add_region(logger, method, event_dict):
+    def add_region(logger: WrappedLogger, method: str, event_dict: EventDict) -> EventDict:
         event_dict["region"] = "eu"
         return event_dict
 
@@ -125,7 +142,9 @@ def test_log_level_and_custom_processors(monkeypatch, capsys):
 
 
 @pytest.mark.requires_structlog
-def test_console_format_for_terminals(monkeypatch, capsys):
+def test_console_format_for_terminals(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "console")
     configure_telemetry(trace_exporters=[])
     log.info("hello", user="u1")
@@ -135,7 +154,7 @@ def test_console_format_for_terminals(monkeypatch, capsys):
 
 
 @pytest.mark.requires_structlog
-def test_never_replaces_the_applications_structlog(capsys):
+def test_never_replaces_the_applications_structlog(capsys: pytest.CaptureFixture[str]) -> None:
     import structlog
 
     structlog.configure(processors=[structlog.processors.KeyValueRenderer()])
@@ -145,7 +164,9 @@ def test_never_replaces_the_applications_structlog(capsys):
 
 
 @pytest.mark.requires_structlog
-def test_bad_log_level_warns_and_uses_info(monkeypatch, capsys):
+def test_bad_log_level_warns_and_uses_info(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "json")
     with pytest.warns(TelemetryWarning, match="Unknown log level 'LOUD'"):
         configure_telemetry(trace_exporters=[], log_level="LOUD")
@@ -163,41 +184,35 @@ def test_bad_log_level_warns_and_uses_info(monkeypatch, capsys):
         ("parentbased_traceidratio", 0.25, "ParentBased{root:TraceIdRatioBased{0.25}"),
     ],
 )
-def test_sampler_argument(sampler, arg, expected):
-    from opentelemetry import trace
-
+def test_sampler_argument(sampler: str, arg: float | None, expected: str) -> None:
     configure_telemetry(trace_exporters=[], sampler=sampler, sampler_arg=arg)
-    assert trace.get_tracer_provider().sampler.get_description().startswith(expected)
+    assert sdk_provider().sampler.get_description().startswith(expected)
 
 
-def test_sampler_from_environment_and_malformed(monkeypatch):
-    from opentelemetry import trace
-
+def test_sampler_from_environment_and_malformed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OTEL_TRACES_SAMPLER", "always_off")
     configure_telemetry(trace_exporters=[])
-    assert trace.get_tracer_provider().sampler.get_description() == "AlwaysOffSampler"
+    assert sdk_provider().sampler.get_description() == "AlwaysOffSampler"
     with tracer.start_as_current_span("unsampled") as span:
         assert not span.is_recording()
 
 
-def test_malformed_sampler_warns_and_keeps_the_default(monkeypatch):
-    from opentelemetry import trace
-
+def test_malformed_sampler_warns_and_keeps_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OTEL_TRACES_SAMPLER", "mostly")
     with pytest.warns(TelemetryWarning, match="OTEL_TRACES_SAMPLER='mostly'"):
         configure_telemetry(trace_exporters=[])
-    description = trace.get_tracer_provider().sampler.get_description()
+    description = sdk_provider().sampler.get_description()
     assert description.startswith("ParentBased{root:AlwaysOnSampler")
 
 
-def test_propagators_argument_is_installed():
+def test_propagators_argument_is_installed() -> None:
     from opentelemetry import propagate
 
     configure_telemetry(trace_exporters=[], propagators=["tracecontext"])
     assert propagate.get_global_textmap().fields == {"traceparent", "tracestate"}
 
 
-def test_unknown_propagator_in_environment_never_crashes(monkeypatch):
+def test_unknown_propagator_in_environment_never_crashes(monkeypatch: pytest.MonkeyPatch) -> None:
     # OpenTelemetry raises at import of opentelemetry.propagate for an unknown
     # name; run in a fresh interpreter where it has not been imported yet.
     from support.processes import run_python
@@ -219,7 +234,7 @@ def test_unknown_propagator_in_environment_never_crashes(monkeypatch):
     assert "Traceback" not in result.stderr
 
 
-def test_mask_url_hides_passwords_only():
+def test_mask_url_hides_passwords_only() -> None:
     from pynector.telemetry._export.endpoints import mask_url
 
     assert (

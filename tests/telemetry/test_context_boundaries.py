@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,6 +17,9 @@ from pynector.telemetry.context import (
 )
 from support.spans import assert_child_of, by_name
 
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
 tracer, _ = get_telemetry("tests.boundaries")
 
 
@@ -24,7 +28,7 @@ def work(label: str) -> str:
         return threading.current_thread().name
 
 
-def test_no_op_paths_run_everything():
+def test_no_op_paths_run_everything() -> None:
     assert bind_context(work)("a")
     with ContextPreservingExecutor(max_workers=2) as pool:
         assert len(list(pool.map(work, ["x", "y"]))) == 2
@@ -32,7 +36,7 @@ def test_no_op_paths_run_everything():
 
 
 @pytest.mark.requires_otel
-def test_thread_target_bound_to_callers_span(span_exporter):
+def test_thread_target_bound_to_callers_span(span_exporter: InMemorySpanExporter) -> None:
     with tracer.start_as_current_span("parent"):
         thread = threading.Thread(target=bind_context(work), args=("thread",))
         thread.start()
@@ -46,7 +50,7 @@ def test_thread_target_bound_to_callers_span(span_exporter):
 
 
 @pytest.mark.requires_otel
-async def test_run_in_executor_with_bind_context(span_exporter):
+async def test_run_in_executor_with_bind_context(span_exporter: InMemorySpanExporter) -> None:
     loop = asyncio.get_running_loop()
     async with tracer.start_as_current_async_span("request"):
         name = await loop.run_in_executor(None, bind_context(work), "executor")
@@ -56,7 +60,7 @@ async def test_run_in_executor_with_bind_context(span_exporter):
 
 
 @pytest.mark.requires_otel
-def test_context_preserving_executor_submit_and_map(span_exporter):
+def test_context_preserving_executor_submit_and_map(span_exporter: InMemorySpanExporter) -> None:
     with ContextPreservingExecutor(max_workers=3) as pool:
         with tracer.start_as_current_span("submitter"):
             futures = [pool.submit(work, f"s{i}") for i in range(3)]
@@ -69,7 +73,7 @@ def test_context_preserving_executor_submit_and_map(span_exporter):
 
 
 @pytest.mark.requires_otel
-def test_bound_callable_may_run_concurrently(span_exporter):
+def test_bound_callable_may_run_concurrently(span_exporter: InMemorySpanExporter) -> None:
     with tracer.start_as_current_span("parent"):
         bound = bind_context(work)
     threads = [threading.Thread(target=bound, args=(f"c{i}",)) for i in range(4)]
@@ -84,7 +88,9 @@ def test_bound_callable_may_run_concurrently(span_exporter):
 
 @pytest.mark.requires_otel
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
-def test_task_group_and_gather_on_every_anyio_backend(span_exporter, backend):
+def test_task_group_and_gather_on_every_anyio_backend(
+    span_exporter: InMemorySpanExporter, backend: str
+) -> None:
     anyio = pytest.importorskip("anyio")
     if backend == "trio":
         pytest.importorskip("trio")
@@ -115,7 +121,7 @@ def test_task_group_and_gather_on_every_anyio_backend(span_exporter, backend):
 
 
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
-def test_gather_failure_and_return_exceptions_on_every_backend(backend):
+def test_gather_failure_and_return_exceptions_on_every_backend(backend: str) -> None:
     anyio = pytest.importorskip("anyio")
     if backend == "trio":
         pytest.importorskip("trio")

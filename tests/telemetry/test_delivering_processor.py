@@ -5,14 +5,40 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import ReadableSpan
+    from opentelemetry.trace import Tracer
+
+    from pynector.telemetry._export.delivery import DeliveringSpanProcessor
 
 pytestmark = pytest.mark.requires_otel
 
 
+class Recorder(Protocol):
+    """What the tests control and read of the ``sdk`` fixture's exporter.
+
+    The exporter itself is defined inside the fixture: it subclasses the
+    SDK's ``SpanExporter``, which is absent in the no-dependency configuration.
+    """
+
+    batches: list[list[str]]
+    failing: bool
+    raising: bool
+    hang: threading.Event
+    shut_down: bool
+    delay: float
+
+
+Make = Callable[..., "tuple[Tracer, DeliveringSpanProcessor, Recorder]"]
+
+
 @pytest.fixture
-def sdk():
+def sdk() -> Make:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
@@ -21,15 +47,15 @@ def sdk():
     class Recording(SpanExporter):
         """Records batches; fails while `failing` is set; `hang` blocks export."""
 
-        def __init__(self):
-            self.batches = []
+        def __init__(self) -> None:
+            self.batches: list[list[str]] = []
             self.failing = False
             self.raising = False
             self.hang = threading.Event()
             self.shut_down = False
             self.delay = 0.0
 
-        def export(self, spans):
+        def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
             time.sleep(self.delay)
             if self.hang.is_set():
                 while self.hang.is_set() and not self.shut_down:
@@ -45,10 +71,10 @@ def sdk():
             self.batches.append([span.name for span in spans])
             return SpanExportResult.SUCCESS
 
-        def shutdown(self):
+        def shutdown(self) -> None:
             self.shut_down = True
 
-    def make(**options):
+    def make(**options: Any) -> tuple[Tracer, DeliveringSpanProcessor, Recorder]:
         exporter = Recording()
         processor = DeliveringSpanProcessor(exporter, "test sink", **options)
         provider = TracerProvider(shutdown_on_exit=False)
@@ -58,13 +84,13 @@ def sdk():
     return make
 
 
-def emit(tracer, count, name="s"):
+def emit(tracer: Tracer, count: int, name: str = "s") -> None:
     for _ in range(count):
         with tracer.start_as_current_span(name):
             pass
 
 
-def test_batches_by_size_and_flushes(sdk):
+def test_batches_by_size_and_flushes(sdk: Make) -> None:
     tracer, processor, exporter = sdk(max_batch_size=10, schedule_delay=60)
     emit(tracer, 25)
     assert processor.force_flush(5_000) is True
@@ -74,7 +100,7 @@ def test_batches_by_size_and_flushes(sdk):
     assert processor.stats.lost == 0
 
 
-def test_schedule_delay_exports_without_a_full_batch(sdk):
+def test_schedule_delay_exports_without_a_full_batch(sdk: Make) -> None:
     tracer, processor, exporter = sdk(max_batch_size=100, schedule_delay=0.05)
     emit(tracer, 3)
     deadline = time.monotonic() + 5
@@ -84,7 +110,9 @@ def test_schedule_delay_exports_without_a_full_batch(sdk):
     processor.shutdown()
 
 
-def test_failed_flush_is_reported_as_false_and_warned_once(sdk, caplog):
+def test_failed_flush_is_reported_as_false_and_warned_once(
+    sdk: Make, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.WARNING, logger="pynector.telemetry.export")
     tracer, processor, exporter = sdk(max_batch_size=5, schedule_delay=60)
     exporter.failing = True
@@ -107,7 +135,7 @@ def test_failed_flush_is_reported_as_false_and_warned_once(sdk, caplog):
     assert not [r for r in caplog.records if r.name.startswith("opentelemetry")]
 
 
-def test_exporter_exception_never_reaches_the_application(sdk):
+def test_exporter_exception_never_reaches_the_application(sdk: Make) -> None:
     tracer, processor, exporter = sdk(max_batch_size=1, schedule_delay=60)
     exporter.raising = True
     emit(tracer, 3)
@@ -116,7 +144,7 @@ def test_exporter_exception_never_reaches_the_application(sdk):
     assert processor.stats.failed == 3
 
 
-def test_queue_bound_counts_drops(sdk):
+def test_queue_bound_counts_drops(sdk: Make) -> None:
     tracer, processor, exporter = sdk(
         max_queue_size=10, max_batch_size=100, schedule_delay=60, stall_timeout=0.2
     )
@@ -131,7 +159,7 @@ def test_queue_bound_counts_drops(sdk):
     assert processor.stats.lost == 22
 
 
-def test_shutdown_on_a_hung_exporter_is_bounded(sdk):
+def test_shutdown_on_a_hung_exporter_is_bounded(sdk: Make) -> None:
     tracer, processor, exporter = sdk(max_batch_size=5, schedule_delay=60, stall_timeout=0.3)
     exporter.hang.set()
     emit(tracer, 12)
@@ -146,7 +174,7 @@ def test_shutdown_on_a_hung_exporter_is_bounded(sdk):
     processor.shutdown()  # idempotent
 
 
-def test_unsampled_spans_are_ignored(sdk):
+def test_unsampled_spans_are_ignored(sdk: Make) -> None:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
@@ -159,7 +187,7 @@ def test_unsampled_spans_are_ignored(sdk):
     assert exporter.batches == []
 
 
-def test_a_slow_but_healthy_collector_is_waited_for_at_exit(sdk):
+def test_a_slow_but_healthy_collector_is_waited_for_at_exit(sdk: Make) -> None:
     tracer, processor, exporter = sdk(max_batch_size=5, schedule_delay=60, stall_timeout=0.2)
     exporter.delay = 0.3  # every export takes longer than stall_timeout
     emit(tracer, 5)

@@ -15,12 +15,15 @@ import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import pytest
 
 from support.collector import free_port
 from support.processes import clean_env
+
+if TYPE_CHECKING:
+    from support.collector import Collector
 
 pytestmark = pytest.mark.requires_otel
 
@@ -68,7 +71,7 @@ asyncio.run(main(int(sys.argv[1]), int(sys.argv[2])))
 """
 
 
-def otlp_env(collector_or_port, protocol: str, **extra: str) -> dict[str, str]:
+def otlp_env(collector_or_port: Collector | int, protocol: str, **extra: str) -> dict[str, str]:
     if isinstance(collector_or_port, int):
         port = collector_or_port
         endpoint = f"http://127.0.0.1:{port}"
@@ -86,7 +89,9 @@ def otlp_env(collector_or_port, protocol: str, **extra: str) -> dict[str, str]:
     )
 
 
-def run_app(source: str, args: list[str], env: dict[str, str], timeout: float = 120):
+def run_app(
+    source: str, args: list[str], env: dict[str, str], timeout: float = 120
+) -> tuple[subprocess.CompletedProcess[str], float]:
     """Run *source*; return (result, seconds from its 'done' line to its exit)."""
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(source), *args],
@@ -104,7 +109,7 @@ def run_app(source: str, args: list[str], env: dict[str, str], timeout: float = 
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
-def test_nothing_lost_at_exit(collector, protocol):
+def test_nothing_lost_at_exit(collector: Collector, protocol: str) -> None:
     result, exit_seconds = run_app(NESTED_APP, ["10000"], otlp_env(collector, protocol))
     spans = collector.wait_for(10_000)
     assert len(spans) == 10_000, f"received {len(spans)}; stderr: {result.stderr}"
@@ -127,7 +132,7 @@ def test_nothing_lost_at_exit(collector, protocol):
     print(f"{protocol}: 10000 sent, {len(spans)} received, exit {exit_seconds:.2f}s after main")
 
 
-def test_burst_from_concurrent_tasks_is_delivered(collector):
+def test_burst_from_concurrent_tasks_is_delivered(collector: Collector) -> None:
     result, _ = run_app(BURST_APP, ["1000", "20"], otlp_env(collector, "http/protobuf"))
     spans = collector.wait_for(20_000)
     assert len(spans) == 20_000, result.stderr
@@ -135,7 +140,7 @@ def test_burst_from_concurrent_tasks_is_delivered(collector):
     assert result.stderr == ""
 
 
-def test_spans_past_the_queue_bound_are_counted_and_reported_once(collector):
+def test_spans_past_the_queue_bound_are_counted_and_reported_once(collector: Collector) -> None:
     env = otlp_env(collector, "http/protobuf", OTEL_BSP_MAX_QUEUE_SIZE="500")
     result, _ = run_app(BURST_APP, ["1000", "5"], env)
     reports = [line for line in result.stderr.splitlines() if "not delivered" in line]
@@ -155,7 +160,7 @@ def test_spans_past_the_queue_bound_are_counted_and_reported_once(collector):
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
-def test_dead_collector_costs_one_warning_and_a_quick_exit(protocol):
+def test_dead_collector_costs_one_warning_and_a_quick_exit(protocol: str) -> None:
     refused = free_port()  # nothing listens there
     result, exit_seconds = run_app(NESTED_APP, ["1000"], otlp_env(refused, protocol))
     lines = result.stderr.splitlines()
@@ -200,7 +205,7 @@ def start_interactive_app(env: dict[str, str]) -> subprocess.Popen[str]:
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
-def test_collector_dies_and_comes_back(collector, protocol):
+def test_collector_dies_and_comes_back(collector: Collector, protocol: str) -> None:
     env = otlp_env(
         collector,
         protocol,
@@ -208,8 +213,13 @@ def test_collector_dies_and_comes_back(collector, protocol):
         OTEL_EXPORTER_OTLP_TIMEOUT="1500",
     )
     app = start_interactive_app(env)
+    assert app.stdin is not None
+    assert app.stdout is not None
+    assert app.stderr is not None
 
     def command(text: str) -> None:
+        assert app.stdin is not None
+        assert app.stdout is not None
         app.stdin.write(text + "\n")
         app.stdin.flush()
         assert app.stdout.readline().startswith("emitted")
@@ -260,7 +270,7 @@ class _ZipkinReceiver(BaseHTTPRequestHandler):
         pass
 
 
-def test_zipkin_receives_valid_json_v2():
+def test_zipkin_receives_valid_json_v2() -> None:
     _ZipkinReceiver.bodies = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _ZipkinReceiver)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -296,7 +306,7 @@ def test_zipkin_receives_valid_json_v2():
             assert "parentId" not in span
 
 
-def test_console_exporter_writes_one_record_per_span():
+def test_console_exporter_writes_one_record_per_span() -> None:
     env = clean_env({"OTEL_TRACES_EXPORTER": "console"})
     result, _ = run_app(NESTED_APP, ["20"], env)
     records = [line for line in result.stdout.splitlines() if line.startswith("span ")]
@@ -305,10 +315,15 @@ def test_console_exporter_writes_one_record_per_span():
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
-def test_collector_dying_mid_stream_does_not_hold_up_exit(collector, protocol):
+def test_collector_dying_mid_stream_does_not_hold_up_exit(
+    collector: Collector, protocol: str
+) -> None:
     # Default configuration: the first spans are delivered (the collector is
     # known healthy), then it dies and the process ends with spans in flight.
     app = start_interactive_app(otlp_env(collector, protocol))
+    assert app.stdin is not None
+    assert app.stdout is not None
+    assert app.stderr is not None
     try:
         app.stdin.write("emit 1024 before\n")  # two full batches: exported at once
         app.stdin.flush()

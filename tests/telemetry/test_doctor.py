@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from pynector.telemetry import HAS_OPENTELEMETRY
 from support.collector import free_port
 from support.processes import run_python
 
+if TYPE_CHECKING:
+    from support.collector import Collector
+
 DOCTOR = "import sys; from pynector.telemetry.__main__ import main; sys.exit(main(['doctor']))"
 
 
 @pytest.mark.requires_otel
-def test_healthy_configuration_exits_zero(collector):
+def test_healthy_configuration_exits_zero(collector: Collector) -> None:
     result = run_python(
         DOCTOR,
         env={
@@ -31,7 +36,7 @@ def test_healthy_configuration_exits_zero(collector):
 
 
 @pytest.mark.requires_otel
-def test_misconfiguration_exits_one_and_masks_secrets():
+def test_misconfiguration_exits_one_and_masks_secrets() -> None:
     port = free_port()
     result = run_python(
         DOCTOR,
@@ -55,7 +60,7 @@ def test_misconfiguration_exits_one_and_masks_secrets():
     assert "Problems" in out
 
 
-def test_without_the_sdk_the_doctor_says_what_to_install():
+def test_without_the_sdk_the_doctor_says_what_to_install() -> None:
     result = run_python(DOCTOR, env={"OTEL_TRACES_EXPORTER": "none"})
     if HAS_OPENTELEMETRY:
         assert result.returncode == 0, result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 from unittest.mock import patch
 
 import pytest
@@ -11,10 +12,13 @@ from pynector.telemetry import TelemetryWarning, configure_telemetry, get_teleme
 
 pytestmark = pytest.mark.requires_otel
 
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import SpanProcessor
+
 tracer, _ = get_telemetry("tests.exporters")
 
 
-def processor_names(names):
+def processor_names(names: list[str]) -> list[str]:
     from pynector.telemetry._export.settings import resolve_settings
     from pynector.telemetry._export.span_processors import build_span_processors
 
@@ -24,11 +28,11 @@ def processor_names(names):
     return [name for name, _ in processors]
 
 
-def test_known_names_deduplicated_and_none_ignored():
+def test_known_names_deduplicated_and_none_ignored() -> None:
     assert processor_names(["console", "CONSOLE", "none", "zipkin"]) == ["console", "zipkin"]
 
 
-def test_unknown_exporter_warns_and_is_skipped():
+def test_unknown_exporter_warns_and_is_skipped() -> None:
     with pytest.warns(TelemetryWarning, match="Unknown trace exporter 'jaeger'"):
         assert processor_names(["jaeger", "console"]) == ["console"]
 
@@ -40,7 +44,7 @@ def test_unknown_exporter_warns_and_is_skipped():
         ("zipkin", "opentelemetry.exporter.zipkin.json", "zipkin"),
     ],
 )
-def test_missing_exporter_package_names_the_extra(exporter, module, extra):
+def test_missing_exporter_package_names_the_extra(exporter: str, module: str, extra: str) -> None:
     with (
         patch.dict(sys.modules, {module: None}),
         pytest.warns(TelemetryWarning, match=rf'pip install "pynector\[{extra}\]"'),
@@ -48,42 +52,46 @@ def test_missing_exporter_package_names_the_extra(exporter, module, extra):
         assert processor_names([exporter, "console"]) == ["console"]
 
 
-def test_default_exporter_is_otlp_over_http(monkeypatch):
+def test_default_exporter_is_otlp_over_http(monkeypatch: pytest.MonkeyPatch) -> None:
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
+    from pynector.telemetry._export.delivery import DeliveringSpanProcessor
     from pynector.telemetry.config import _configure_exporters
 
     monkeypatch.delenv("OTEL_TRACES_EXPORTER")
 
     class Provider:
-        def __init__(self):
-            self.processors = []
+        def __init__(self) -> None:
+            self.processors: list[SpanProcessor] = []
 
-        def add_span_processor(self, processor):
+        def add_span_processor(self, processor: SpanProcessor) -> None:
             self.processors.append(processor)
 
     provider = Provider()
     assert _configure_exporters(provider, None) == ["otlp"]
     (processor,) = provider.processors
+    assert isinstance(processor, DeliveringSpanProcessor)
     assert isinstance(processor.exporter, OTLPSpanExporter)
     assert processor.destination == "OTLP http/protobuf http://localhost:4318/v1/traces"
     processor.shutdown()
 
 
-def test_grpc_protocol(monkeypatch):
+def test_grpc_protocol(monkeypatch: pytest.MonkeyPatch) -> None:
     from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
+    from pynector.telemetry._export.delivery import DeliveringSpanProcessor
     from pynector.telemetry._export.settings import resolve_settings
     from pynector.telemetry._export.span_processors import build_span_processors
 
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
     ((_, processor),) = build_span_processors(resolve_settings(exporters=["otlp"]))
+    assert isinstance(processor, DeliveringSpanProcessor)
     assert isinstance(processor.exporter, OTLPSpanExporter)
     assert processor.destination == "OTLP grpc http://localhost:4317"
     processor.shutdown()
 
 
-def test_console_writes_one_readable_line_per_span(capsys):
+def test_console_writes_one_readable_line_per_span(capsys: pytest.CaptureFixture[str]) -> None:
     configure_telemetry(service_name="svc", trace_exporters=["console"])
     with tracer.start_as_current_span("parent", {"user": "u1"}):
         try:
@@ -100,7 +108,9 @@ def test_console_writes_one_readable_line_per_span(capsys):
     assert f"parent_id={parent_span_id}" in child
 
 
-def test_environment_selects_exporters(monkeypatch, capsys):
+def test_environment_selects_exporters(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("OTEL_TRACES_EXPORTER", "console")
     configure_telemetry()
     with tracer.start_as_current_span("from-env"):
@@ -108,7 +118,9 @@ def test_environment_selects_exporters(monkeypatch, capsys):
     assert "span 'from-env'" in capsys.readouterr().out
 
 
-def test_argument_beats_environment(monkeypatch, capsys):
+def test_argument_beats_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("OTEL_TRACES_EXPORTER", "console")
     configure_telemetry(trace_exporters=["none"])
     with tracer.start_as_current_span("quiet"):

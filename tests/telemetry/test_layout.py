@@ -36,7 +36,7 @@ LOADED_BY_IMPORT = """
 """
 
 
-def test_import_loads_only_the_hot_path():
+def test_import_loads_only_the_hot_path() -> None:
     result = run_python(LOADED_BY_IMPORT)
     assert result.returncode == 0, result.stderr
     loaded = set(json.loads(result.stdout))
@@ -47,7 +47,7 @@ def test_import_loads_only_the_hot_path():
     assert loaded - ours <= {"__future__", "opentelemetry"}
 
 
-def test_using_the_facades_loads_no_configure_time_module():
+def test_using_the_facades_loads_no_configure_time_module() -> None:
     result = run_python(
         LOADED_BY_IMPORT.replace(
             "print(",
@@ -79,7 +79,7 @@ BLOCK_OPTIONAL_PACKAGES = """
 
 
 @pytest.mark.parametrize("module", ["facade", "tracing", "context", "config"])
-def test_every_optional_name_has_a_stand_in(module):
+def test_every_optional_name_has_a_stand_in(module: str) -> None:
     result = run_python(
         BLOCK_OPTIONAL_PACKAGES
         + f"""
@@ -99,7 +99,7 @@ def test_every_optional_name_has_a_stand_in(module):
     assert all(flag == "True" for _, flag in rows), rows
 
 
-def test_a_stand_in_names_the_extra_to_install():
+def test_a_stand_in_names_the_extra_to_install() -> None:
     result = run_python(
         BLOCK_OPTIONAL_PACKAGES
         + """
@@ -117,7 +117,7 @@ def test_a_stand_in_names_the_extra_to_install():
     )
 
 
-def test_stand_ins_are_the_no_ops_they_stand_for():
+def test_stand_ins_are_the_no_ops_they_stand_for() -> None:
     result = run_python(
         BLOCK_OPTIONAL_PACKAGES
         + """

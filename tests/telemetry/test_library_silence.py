@@ -47,7 +47,7 @@ LIBRARY_WORKLOAD = """
 """
 
 
-def test_library_prints_nothing_and_sets_no_provider():
+def test_library_prints_nothing_and_sets_no_provider() -> None:
     result = run_python(
         LIBRARY_WORKLOAD
         + """
@@ -65,7 +65,7 @@ def test_library_prints_nothing_and_sets_no_provider():
     assert result.stderr == ""
 
 
-def test_unconfigured_library_imports_no_optional_package():
+def test_unconfigured_library_imports_no_optional_package() -> None:
     result = run_python(
         LIBRARY_WORKLOAD
         + """
@@ -82,7 +82,7 @@ def test_unconfigured_library_imports_no_optional_package():
     assert result.stdout.strip() == "[]"
 
 
-def test_library_logs_reach_application_stdlib_logging():
+def test_library_logs_reach_application_stdlib_logging() -> None:
     # structlog installed but not configured: records go to the stdlib logger
     # of the facade's name, so the application's logging config decides.
     result = run_python(

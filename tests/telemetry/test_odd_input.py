@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import warnings
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pynector.telemetry import TelemetryWarning, configure_telemetry, get_telemetry
 from pynector.telemetry._attributes import coerce_attributes, coerce_value, safe_repr
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 tracer, log = get_telemetry("tests.odd_input")
 
@@ -21,7 +25,9 @@ class Unprintable:
     __repr__ = __str__
 
 
-ODD_ATTRIBUTES = {
+# Deliberately not the declared Mapping[str, AttributeValue]: keys and values
+# no attribute may have, which must be coerced or dropped, never raise.
+ODD_ATTRIBUTES: dict[object, object] = {
     "none": None,
     "dict": {"a": 1, "nested": [1, 2]},
     "object": object(),
@@ -38,13 +44,14 @@ ODD_ATTRIBUTES = {
 }
 
 
-def test_coercion_rules():
+def test_coercion_rules() -> None:
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
         coerced = coerce_attributes(ODD_ATTRIBUTES)
         coerce_attributes({"again": None})
     assert [w.category for w in record] == [TelemetryWarning]
     assert "shown once per process" in str(record[0].message)
+    assert coerced is not None
     assert coerced == {
         "dict": '{"a": 1, "nested": [1, 2]}',
         "object": coerced["object"],
@@ -61,7 +68,7 @@ def test_coercion_rules():
     assert coerced["object"].startswith("<object object at")
 
 
-def test_valid_attributes_pass_through_without_copy_or_warning():
+def test_valid_attributes_pass_through_without_copy_or_warning() -> None:
     attributes = {"a": 1, "b": "x", "c": True, "d": 1.5}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -69,13 +76,13 @@ def test_valid_attributes_pass_through_without_copy_or_warning():
         assert coerce_attributes(None) is None
 
 
-def test_unencodable_mapping_falls_back_to_text():
+def test_unencodable_mapping_falls_back_to_text() -> None:
     assert coerce_value({(1, 2): "tuple key"}) == "{(1, 2): 'tuple key'}"
     assert safe_repr(Unprintable()) == "<unprintable Unprintable>"
 
 
-def test_noop_path_accepts_anything():
-    with tracer.start_as_current_span("x", ODD_ATTRIBUTES) as span:
+def test_noop_path_accepts_anything() -> None:
+    with tracer.start_as_current_span("x", ODD_ATTRIBUTES) as span:  # type: ignore[arg-type]
         span.set_attribute("k", Unprintable())
         span.add_event("e", {"a": None})
         span.record_exception(ValueError())
@@ -83,11 +90,16 @@ def test_noop_path_accepts_anything():
 
 
 @pytest.mark.requires_otel
-def test_real_spans_get_coerced_attributes(span_exporter):
-    with pytest.warns(TelemetryWarning), tracer.start_as_current_span("odd", ODD_ATTRIBUTES):
+def test_real_spans_get_coerced_attributes(span_exporter: InMemorySpanExporter) -> None:
+    with (
+        pytest.warns(TelemetryWarning),
+        tracer.start_as_current_span("odd", ODD_ATTRIBUTES),  # type: ignore[arg-type]
+    ):
         pass
     tracer.start_span("manual", {"n": None, "d": {}}).end()
     odd, manual = span_exporter.get_finished_spans()
+    assert odd.attributes is not None
+    assert manual.attributes is not None
     assert odd.attributes["dict"] == '{"a": 1, "nested": [1, 2]}'
     assert odd.attributes["7"] == "int key"
     assert "none" not in odd.attributes
@@ -95,7 +107,7 @@ def test_real_spans_get_coerced_attributes(span_exporter):
 
 
 @pytest.mark.requires_otel
-def test_invalid_set_attribute_warns_once_not_per_call(caplog):
+def test_invalid_set_attribute_warns_once_not_per_call(caplog: pytest.LogCaptureFixture) -> None:
     # OpenTelemetry drops an invalid value and logs a warning on every call;
     # after configure_telemetry one line says it, not a hundred.
     configure_telemetry(trace_exporters=[])
@@ -109,7 +121,12 @@ def test_invalid_set_attribute_warns_once_not_per_call(caplog):
 
 @pytest.mark.requires_structlog
 @pytest.mark.parametrize("structlog_configured", [True, False])
-def test_odd_log_fields_never_raise(monkeypatch, capsys, caplog, structlog_configured):
+def test_odd_log_fields_never_raise(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    structlog_configured: bool,
+) -> None:
     monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "json")
     if structlog_configured:
         configure_telemetry(trace_exporters=[])
@@ -131,7 +148,7 @@ def test_odd_log_fields_never_raise(monkeypatch, capsys, caplog, structlog_confi
         assert messages[1] == "next n=1"
 
 
-def test_log_methods_accept_every_level(caplog):
+def test_log_methods_accept_every_level(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="tests.odd_input")
     for method in ("debug", "info", "warning", "error", "critical"):
         getattr(log, method)(method, n=1)
@@ -150,12 +167,13 @@ def test_log_methods_accept_every_level(caplog):
             "CRITICAL",
             "ERROR",
         ]
+        assert caplog.records[-1].exc_info is not None
         assert caplog.records[-1].exc_info[0] is KeyError
     else:
         assert caplog.records == []
 
 
-def test_homogeneous_sequences_are_valid_without_warning():
+def test_homogeneous_sequences_are_valid_without_warning() -> None:
     attributes = {"ints": (1, 2), "names": ["a", "b"], "empty": ()}
     with warnings.catch_warnings():
         warnings.simplefilter("error")

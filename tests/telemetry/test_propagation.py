@@ -6,11 +6,15 @@ import re
 import subprocess
 import sys
 import textwrap
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pynector.telemetry.propagation import extract_context, inject_context
 from support.processes import clean_env, run_python
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 SERVER = """
 import sys
@@ -64,7 +68,7 @@ def spans_in(output: str) -> dict[str, re.Match[str]]:
 
 
 @pytest.mark.requires_otel
-def test_server_span_is_child_of_client_span_across_processes():
+def test_server_span_is_child_of_client_span_across_processes() -> None:
     env = clean_env({"OTEL_PROPAGATORS": "tracecontext,baggage"})
     server = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(SERVER)],
@@ -73,6 +77,7 @@ def test_server_span_is_child_of_client_span_across_processes():
         text=True,
         env=env,
     )
+    assert server.stdout is not None
     try:
         port = server.stdout.readline().split()[1]
         client = subprocess.run(
@@ -96,7 +101,7 @@ def test_server_span_is_child_of_client_span_across_processes():
     assert server_span["parent"] == client_span["span"]
 
 
-def test_without_a_span_or_opentelemetry_nothing_is_injected():
+def test_without_a_span_or_opentelemetry_nothing_is_injected() -> None:
     headers = {"x": "1"}
     assert inject_context(headers) is headers
     assert headers == {"x": "1"}
@@ -105,26 +110,29 @@ def test_without_a_span_or_opentelemetry_nothing_is_injected():
 
 
 @pytest.mark.requires_otel
-def test_extract_is_case_insensitive_and_restores_context(span_exporter):
+def test_extract_is_case_insensitive_and_restores_context(
+    span_exporter: InMemorySpanExporter,
+) -> None:
     from opentelemetry import trace
 
     from pynector.telemetry import get_telemetry
 
     tracer, _ = get_telemetry("tests.propagation")
     with tracer.start_as_current_span("caller"):
-        headers = inject_context({})
+        headers: dict[str, str] = inject_context({})
     remote = {"TraceParent": headers["traceparent"]}
     with extract_context(remote), tracer.start_as_current_span("callee"):
         pass
     assert not trace.get_current_span().get_span_context().is_valid
     spans = {span.name: span for span in span_exporter.get_finished_spans()}
     caller, callee = spans["caller"], spans["callee"]
+    assert callee.parent is not None
     assert callee.parent.span_id == caller.context.span_id
     assert callee.parent.is_remote
 
 
 @pytest.mark.requires_otel
-def test_baggage_follows_otel_propagators():
+def test_baggage_follows_otel_propagators() -> None:
     result = run_python(
         """
         from opentelemetry import baggage, context

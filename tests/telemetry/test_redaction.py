@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from pynector.telemetry.redaction import REDACTED, Redactor
 from support.processes import run_python
+
+if TYPE_CHECKING:
+    from support.collector import Collector
 
 SECRETS = ["hunter2", "tok-123", "sk-live-9", "Bearer abc", "sess-42", "PRIVATE-KEY-7", "ck=1"]
 
@@ -34,21 +38,24 @@ SECRETS = ["hunter2", "tok-123", "sk-live-9", "Bearer abc", "sess-42", "PRIVATE-
         "credentials",
     ],
 )
-def test_sensitive_keys(key):
+def test_sensitive_keys(key: str) -> None:
     assert Redactor().is_sensitive(key)
 
 
 @pytest.mark.parametrize("key", ["author", "user", "tokenizer_name", "sessions_total_count_x"])
-def test_innocent_keys(key):
+def test_innocent_keys(key: str) -> None:
     # "sessions_total_count_x" contains the word "sessions": plural of a sensitive word.
     assert Redactor().is_sensitive(key) is (key == "sessions_total_count_x")
 
 
-def test_redact_is_recursive_and_copy_on_write():
+def test_redact_is_recursive_and_copy_on_write() -> None:
     redactor = Redactor(extra_keys=["ssn"])
     clean = {"user": "ann", "n": 1}
     assert redactor.redact(clean) is clean
-    nested = {"headers": {"Authorization": "Bearer abc", "accept": "json"}, "customer_ssn": "1"}
+    nested: dict[str, Any] = {
+        "headers": {"Authorization": "Bearer abc", "accept": "json"},
+        "customer_ssn": "1",
+    }
     assert redactor.redact(nested) == {
         "headers": {"Authorization": REDACTED, "accept": "json"},
         "customer_ssn": REDACTED,
@@ -77,7 +84,7 @@ with tracer.start_as_current_span("login", {"user": "ann", "password": "hunter2"
 
 @pytest.mark.requires_otel
 @pytest.mark.requires_structlog
-def test_known_secrets_never_reach_exported_output(collector):
+def test_known_secrets_never_reach_exported_output(collector: Collector) -> None:
     result = run_python(
         LEAKY_APP.replace("sys.argv[1:]", '["otlp"]'),
         env={
@@ -104,7 +111,7 @@ def test_known_secrets_never_reach_exported_output(collector):
 
 @pytest.mark.requires_otel
 @pytest.mark.parametrize("redact", [True, False])
-def test_redaction_can_be_switched_off(capsys, redact):
+def test_redaction_can_be_switched_off(capsys: pytest.CaptureFixture[str], redact: bool) -> None:
     from pynector.telemetry import configure_telemetry, get_telemetry
 
     configure_telemetry(trace_exporters=["console"], redact=redact)

@@ -33,7 +33,9 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize(("variable", "value", "field", "default"), MALFORMED)
-def test_malformed_value_warns_once_and_uses_default(monkeypatch, variable, value, field, default):
+def test_malformed_value_warns_once_and_uses_default(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, field: str, default: object
+) -> None:
     monkeypatch.setenv(variable, value)
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
@@ -47,7 +49,7 @@ def test_malformed_value_warns_once_and_uses_default(monkeypatch, variable, valu
         assert setting.value == default
 
 
-def test_defaults(monkeypatch):
+def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OTEL_TRACES_EXPORTER")  # set to "none" for every test by conftest
     settings = resolve_settings()
     assert settings.exporters == Setting(("otlp",), "default", "OTEL_TRACES_EXPORTER")
@@ -60,7 +62,7 @@ def test_defaults(monkeypatch):
     assert all(setting.source == "default" for _, setting in settings.items())
 
 
-def test_environment_values_in_specification_units(monkeypatch):
+def test_environment_values_in_specification_units(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OTEL_TRACES_EXPORTER", "console, zipkin,none")
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_TIMEOUT", "2500")
     monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "250")
@@ -98,14 +100,16 @@ def test_environment_values_in_specification_units(monkeypatch):
         ("grpc", {}, "http://localhost:4317"),
     ],
 )  # fmt: skip
-def test_otlp_endpoint_rules(monkeypatch, protocol, variables, expected):
+def test_otlp_endpoint_rules(
+    monkeypatch: pytest.MonkeyPatch, protocol: str, variables: dict[str, str], expected: str
+) -> None:
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", protocol)
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     assert resolve_settings().otlp_endpoint.value == expected
 
 
-def test_signal_specific_variables_beat_generic_ones(monkeypatch):
+def test_signal_specific_variables_beat_generic_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf")
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_HEADERS", "a=generic")
@@ -116,7 +120,7 @@ def test_signal_specific_variables_beat_generic_ones(monkeypatch):
     assert settings.otlp_headers.value == {"a": "specific"}
 
 
-def test_arguments_beat_environment(monkeypatch):
+def test_arguments_beat_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OTEL_TRACES_EXPORTER", "console")
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_TIMEOUT", "2500")
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
@@ -138,14 +142,14 @@ def test_arguments_beat_environment(monkeypatch):
     assert settings.service_name == Setting("svc", "argument")
 
 
-def test_bad_argument_warns_and_falls_back(monkeypatch):
+def test_bad_argument_warns_and_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
     with pytest.warns(TelemetryWarning, match=r"OTLP\(protocol=...\)='smoke-signals'"):
         settings = resolve_settings(exporters=[OTLP(protocol="smoke-signals")])
     assert settings.otlp_protocol.value == "grpc"
 
 
-def test_secret_header_values_are_not_echoed(monkeypatch):
+def test_secret_header_values_are_not_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_HEADERS", "team=core,api-key:topsecret")
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")

@@ -7,6 +7,8 @@ that nothing leaks into the caller's context afterwards.
 from __future__ import annotations
 
 import asyncio
+import types
+from typing import TYPE_CHECKING
 from unittest.mock import patch
 
 import pytest
@@ -14,6 +16,9 @@ import pytest
 from pynector.telemetry import get_telemetry
 from pynector.telemetry.context import traced_async_operation, traced_gather, traced_task_group
 from support.spans import assert_child_of, by_name
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 pytestmark = pytest.mark.requires_otel
 
@@ -26,16 +31,19 @@ def current_span_is_invalid() -> bool:
     return not trace.get_current_span().get_span_context().is_valid
 
 
-def test_facade_made_before_configuration_records_after(span_exporter):
+def test_facade_made_before_configuration_records_after(
+    span_exporter: InMemorySpanExporter,
+) -> None:
     # `tracer` above was created at import time, before any provider existed.
     with tracer.start_as_current_span("late", {"k": "v"}) as span:
         assert span.is_recording()
     (finished,) = span_exporter.get_finished_spans()
     assert finished.name == "late"
+    assert finished.attributes is not None
     assert finished.attributes["k"] == "v"
 
 
-def test_no_provider_means_no_op_and_nothing_recorded():
+def test_no_provider_means_no_op_and_nothing_recorded() -> None:
     from opentelemetry import trace
 
     from pynector.telemetry.tracing import NoOpSpan
@@ -46,7 +54,7 @@ def test_no_provider_means_no_op_and_nothing_recorded():
     assert trace._TRACER_PROVIDER is None
 
 
-def test_nested_sync_spans(span_exporter):
+def test_nested_sync_spans(span_exporter: InMemorySpanExporter) -> None:
     with tracer.start_as_current_span("outer"), tracer.start_as_current_span("inner"):
         pass
     spans = by_name(span_exporter.get_finished_spans())
@@ -55,7 +63,7 @@ def test_nested_sync_spans(span_exporter):
     assert current_span_is_invalid()
 
 
-async def test_nested_async_spans_across_await(span_exporter):
+async def test_nested_async_spans_across_await(span_exporter: InMemorySpanExporter) -> None:
     async with tracer.start_as_current_async_span("outer"):
         await asyncio.sleep(0)
         async with tracer.start_as_current_async_span("inner"):
@@ -68,7 +76,9 @@ async def test_nested_async_spans_across_await(span_exporter):
     assert current_span_is_invalid()
 
 
-async def test_start_async_span_is_ended_but_not_current(span_exporter):
+async def test_start_async_span_is_ended_but_not_current(
+    span_exporter: InMemorySpanExporter,
+) -> None:
     async with await tracer.start_async_span("detached") as span:
         assert span.is_recording()
         assert current_span_is_invalid()
@@ -77,7 +87,7 @@ async def test_start_async_span_is_ended_but_not_current(span_exporter):
     assert finished.end_time is not None
 
 
-def test_start_span_must_be_ended_by_caller(span_exporter):
+def test_start_span_must_be_ended_by_caller(span_exporter: InMemorySpanExporter) -> None:
     span = tracer.start_span("manual", {"n": 1})
     assert span_exporter.get_finished_spans() == ()
     span.end()
@@ -85,8 +95,8 @@ def test_start_span_must_be_ended_by_caller(span_exporter):
 
 
 async def test_traced_gather_adds_one_span_whose_children_are_the_coroutines_spans(
-    span_exporter,
-):
+    span_exporter: InMemorySpanExporter,
+) -> None:
     async def fetch(item: str) -> str:
         with tracer.start_as_current_span(f"work-{item}"):
             await asyncio.sleep(0)
@@ -106,7 +116,7 @@ async def test_traced_gather_adds_one_span_whose_children_are_the_coroutines_spa
     assert current_span_is_invalid()
 
 
-async def test_traced_gather_keeps_the_coroutines_themselves():
+async def test_traced_gather_keeps_the_coroutines_themselves() -> None:
     # No wrapper coroutine: the tasks run the caller's coroutines, so their
     # names (which asyncio instrumentation reports) are the caller's.
     seen: list[str] = []
@@ -114,13 +124,15 @@ async def test_traced_gather_keeps_the_coroutines_themselves():
     async def fetch() -> None:
         task = asyncio.current_task()
         assert task is not None
-        seen.append(task.get_coro().__qualname__.rpartition(".")[2])
+        coroutine = task.get_coro()
+        assert isinstance(coroutine, types.CoroutineType)
+        seen.append(coroutine.__qualname__.rpartition(".")[2])
 
     await traced_gather(tracer, [fetch(), fetch()], "g")
     assert seen == ["fetch", "fetch"]
 
 
-async def test_traced_gather_child_spans_on_request(span_exporter):
+async def test_traced_gather_child_spans_on_request(span_exporter: InMemorySpanExporter) -> None:
     async def fetch(item: str) -> str:
         with tracer.start_as_current_span(f"work-{item}"):
             await asyncio.sleep(0)
@@ -136,12 +148,15 @@ async def test_traced_gather_child_spans_on_request(span_exporter):
         assert_child_of(child, gather)
     for item in "ab":
         work = next(s for s in spans if s.name == f"work-{item}")
+        assert work.parent is not None
         assert any(work.parent.span_id == c.context.span_id for c in children)
     assert current_span_is_invalid()
 
 
 @pytest.mark.parametrize("child_spans", [False, True])
-async def test_traced_gather_failure_marks_the_gather(span_exporter, child_spans):
+async def test_traced_gather_failure_marks_the_gather(
+    span_exporter: InMemorySpanExporter, child_spans: bool
+) -> None:
     from opentelemetry.trace import StatusCode
 
     async def ok() -> int:
@@ -161,7 +176,7 @@ async def test_traced_gather_failure_marks_the_gather(span_exporter, child_spans
     assert current_span_is_invalid()
 
 
-async def test_traced_gather_return_exceptions(span_exporter):
+async def test_traced_gather_return_exceptions(span_exporter: InMemorySpanExporter) -> None:
     async def boom() -> int:
         raise KeyError("k")
 
@@ -170,7 +185,9 @@ async def test_traced_gather_return_exceptions(span_exporter):
 
 
 @pytest.mark.parametrize("backend", ["anyio", "asyncio"])
-async def test_traced_task_group_tasks_run_in_the_group_span(span_exporter, backend):
+async def test_traced_task_group_tasks_run_in_the_group_span(
+    span_exporter: InMemorySpanExporter, backend: str
+) -> None:
     if backend == "anyio":
         pytest.importorskip("anyio")
 
@@ -199,7 +216,9 @@ async def test_traced_task_group_tasks_run_in_the_group_span(span_exporter, back
 
 
 @pytest.mark.parametrize("backend", ["anyio", "asyncio"])
-async def test_traced_task_group_child_spans_on_request(span_exporter, backend):
+async def test_traced_task_group_child_spans_on_request(
+    span_exporter: InMemorySpanExporter, backend: str
+) -> None:
     if backend == "anyio":
         pytest.importorskip("anyio")
 
@@ -225,7 +244,9 @@ async def test_traced_task_group_child_spans_on_request(span_exporter, backend):
 
 @pytest.mark.parametrize("child_spans", [False, True])
 @pytest.mark.parametrize("backend", ["anyio", "asyncio"])
-async def test_traced_task_group_failure_is_recorded(span_exporter, backend, child_spans):
+async def test_traced_task_group_failure_is_recorded(
+    span_exporter: InMemorySpanExporter, backend: str, child_spans: bool
+) -> None:
     from opentelemetry.trace import StatusCode
 
     if backend == "anyio":
@@ -249,7 +270,9 @@ async def test_traced_task_group_failure_is_recorded(span_exporter, backend, chi
     assert current_span_is_invalid()
 
 
-async def test_traced_async_operation_records_exception_once(span_exporter):
+async def test_traced_async_operation_records_exception_once(
+    span_exporter: InMemorySpanExporter,
+) -> None:
     from opentelemetry.trace import StatusCode
 
     with pytest.raises(ValueError, match="bad input"):
@@ -260,11 +283,12 @@ async def test_traced_async_operation_records_exception_once(span_exporter):
     assert span.status.description == "ValueError: bad input"
     exceptions = [e for e in span.events if e.name == "exception"]
     assert len(exceptions) == 1
+    assert exceptions[0].attributes is not None
     assert exceptions[0].attributes["exception.type"] == "ValueError"
     assert current_span_is_invalid()
 
 
-def test_sync_exception_recorded_with_error_status(span_exporter):
+def test_sync_exception_recorded_with_error_status(span_exporter: InMemorySpanExporter) -> None:
     from opentelemetry.trace import StatusCode
 
     with pytest.raises(ZeroDivisionError), tracer.start_as_current_span("div"):
@@ -275,7 +299,7 @@ def test_sync_exception_recorded_with_error_status(span_exporter):
     assert current_span_is_invalid()
 
 
-async def test_cancellation_does_not_leak_context(span_exporter):
+async def test_cancellation_does_not_leak_context(span_exporter: InMemorySpanExporter) -> None:
     async def slow() -> None:
         async with traced_async_operation(tracer, "slow"):
             await asyncio.sleep(10)

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from pynector.telemetry import configure_telemetry, get_telemetry
+from support.records import field
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 pytestmark = pytest.mark.requires_otel
 
 tracer, log = get_telemetry("tests.stdlib_correlation")
 
 
-def test_any_stdlib_logger_after_configure(caplog):
+def test_any_stdlib_logger_after_configure(caplog: pytest.LogCaptureFixture) -> None:
+    from opentelemetry import trace
+
     configure_telemetry(trace_exporters=[])
     caplog.set_level(logging.INFO)
     other = logging.getLogger("some.other.library")
@@ -22,15 +29,16 @@ def test_any_stdlib_logger_after_configure(caplog):
         other.info("inside")
     outside, inside = caplog.records
     assert not hasattr(outside, "trace_id")
+    assert isinstance(span, trace.Span)  # configured: a real span, not just the SpanLike protocol
     context = span.get_span_context()
-    assert inside.trace_id == format(context.trace_id, "032x")
-    assert inside.span_id == format(context.span_id, "016x")
+    assert field(inside, "trace_id") == format(context.trace_id, "032x")
+    assert field(inside, "span_id") == format(context.span_id, "016x")
 
 
-def test_existing_record_factory_is_kept(caplog):
+def test_existing_record_factory_is_kept(caplog: pytest.LogCaptureFixture) -> None:
     previous = logging.getLogRecordFactory()
 
-    def tagging_factory(*args, **kwargs):
+    def tagging_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
         record.tag = "app"
         return record
@@ -42,12 +50,14 @@ def test_existing_record_factory_is_kept(caplog):
     with tracer.start_as_current_span("work"):
         logging.getLogger("x").info("hello")
     (record,) = caplog.records
-    assert record.tag == "app"
-    assert len(record.trace_id) == 32
+    assert field(record, "tag") == "app"
+    assert len(field(record, "trace_id")) == 32
 
 
 @pytest.mark.requires_structlog
-def test_facade_stdlib_path_correlates_when_the_application_set_a_provider(span_exporter, caplog):
+def test_facade_stdlib_path_correlates_when_the_application_set_a_provider(
+    span_exporter: InMemorySpanExporter, caplog: pytest.LogCaptureFixture
+) -> None:
     # The application configured OpenTelemetry itself (no configure_telemetry,
     # structlog unconfigured): facade log records still carry the ids.
     caplog.set_level(logging.INFO, logger="tests.stdlib_correlation")
@@ -55,6 +65,6 @@ def test_facade_stdlib_path_correlates_when_the_application_set_a_provider(span_
         log.info("inside", n=1)
     (record,) = caplog.records
     (span,) = span_exporter.get_finished_spans()
-    assert record.trace_id == format(span.context.trace_id, "032x")
-    assert record.span_id == format(span.context.span_id, "016x")
-    assert record.event_fields == {"n": 1}
+    assert field(record, "trace_id") == format(span.context.trace_id, "032x")
+    assert field(record, "span_id") == format(span.context.span_id, "016x")
+    assert field(record, "event_fields") == {"n": 1}

@@ -6,27 +6,32 @@ import asyncio
 import gc
 import inspect
 import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pynector.telemetry import traced
 from support.spans import assert_child_of, by_name
 
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
 
 @traced
-def add(a, b):
+def add(a: int, b: int) -> int:
     """Add two numbers."""
     return a + b
 
 
 @traced("custom-name", attributes={"component": "math"}, record_args=True)
-async def scaled(value, factor=2, *, payload=None):
+async def scaled(value: int, factor: int = 2, *, payload: object = None) -> int:
     await asyncio.sleep(0)
     return value * factor
 
 
 @traced
-def countdown(n):
+def countdown(n: int) -> Generator[int, str | None, str]:
     while n:
         received = yield n
         if received == "skip":
@@ -36,28 +41,29 @@ def countdown(n):
 
 
 @traced
-async def ticker(n):
+async def ticker(n: int) -> AsyncGenerator[int, None]:
     for i in range(n):
         await asyncio.sleep(0)
         yield i
 
 
 @traced
-def fails():
+def fails() -> None:
     raise KeyError("missing")
 
 
-def test_metadata_is_preserved():
+def test_metadata_is_preserved() -> None:
     assert add.__name__ == "add"
     assert add.__doc__ == "Add two numbers."
-    assert add.__wrapped__(1, 2) == 3
+    # functools.wraps sets __wrapped__; the declared type (add's own) does not have it.
+    assert add.__wrapped__(1, 2) == 3  # type: ignore[attr-defined]
     assert inspect.iscoroutinefunction(scaled)
     assert inspect.isgeneratorfunction(countdown)
     assert inspect.isasyncgenfunction(ticker)
     assert not inspect.iscoroutinefunction(add)
 
 
-async def test_no_op_without_provider_still_works():
+async def test_no_op_without_provider_still_works() -> None:
     assert add(1, 2) == 3
     assert await scaled(3) == 6
     assert list(countdown(3)) == [3, 2, 1]
@@ -67,7 +73,7 @@ async def test_no_op_without_provider_still_works():
 
 
 @pytest.mark.requires_otel
-def test_function_span_and_failure(span_exporter):
+def test_function_span_and_failure(span_exporter: InMemorySpanExporter) -> None:
     from opentelemetry.trace import StatusCode
 
     assert add(2, 3) == 5
@@ -75,16 +81,18 @@ def test_function_span_and_failure(span_exporter):
         fails()
     ok, failed = span_exporter.get_finished_spans()
     assert ok.name == f"{__name__}.add"
+    assert ok.attributes is not None
     assert ok.attributes["code.function"] == "add"
     assert failed.status.status_code is StatusCode.ERROR
     assert caught.type is KeyError  # re-raised unchanged
 
 
 @pytest.mark.requires_otel
-async def test_coroutine_with_name_attributes_and_args(span_exporter):
+async def test_coroutine_with_name_attributes_and_args(span_exporter: InMemorySpanExporter) -> None:
     assert await scaled(4, payload={"k": 1}) == 8
     (span,) = span_exporter.get_finished_spans()
     assert span.name == "custom-name"
+    assert span.attributes is not None
     assert span.attributes["component"] == "math"
     assert span.attributes["code.args.value"] == 4
     assert span.attributes["code.args.payload"] == '{"k": 1}'
@@ -92,13 +100,13 @@ async def test_coroutine_with_name_attributes_and_args(span_exporter):
 
 
 @pytest.mark.requires_otel
-def test_generator_span_covers_iteration_and_children(span_exporter):
+def test_generator_span_covers_iteration_and_children(span_exporter: InMemorySpanExporter) -> None:
     from opentelemetry import trace
 
     tracer = trace.get_tracer("t")
 
     @traced
-    def produce():
+    def produce() -> Iterator[int]:
         for i in range(3):
             with tracer.start_as_current_span(f"item-{i}"):
                 pass
@@ -119,7 +127,7 @@ def test_generator_span_covers_iteration_and_children(span_exporter):
 
 
 @pytest.mark.requires_otel
-def test_generator_send_throw_and_return_value(span_exporter):
+def test_generator_send_throw_and_return_value(span_exporter: InMemorySpanExporter) -> None:
     gen = countdown(5)
     assert next(gen) == 5
     assert gen.send("skip") == 3
@@ -128,14 +136,16 @@ def test_generator_send_throw_and_return_value(span_exporter):
     (span,) = span_exporter.get_finished_spans()
     assert span.status.status_code.name == "ERROR"
 
-    def drive():
+    def drive() -> Generator[int, str | None, str]:
         return (yield from countdown(2))
 
     assert list(drive()) == [2, 1]
 
 
 @pytest.mark.requires_otel
-def test_abandoned_generator_ends_span_without_detach_errors(span_exporter, caplog):
+def test_abandoned_generator_ends_span_without_detach_errors(
+    span_exporter: InMemorySpanExporter, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.ERROR)
     gen = countdown(10)
     next(gen)
@@ -148,7 +158,9 @@ def test_abandoned_generator_ends_span_without_detach_errors(span_exporter, capl
 
 
 @pytest.mark.requires_otel
-async def test_async_generator_span_and_abandonment(span_exporter, caplog):
+async def test_async_generator_span_and_abandonment(
+    span_exporter: InMemorySpanExporter, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.ERROR)
     assert [i async for i in ticker(3)] == [0, 1, 2]
     agen = ticker(10)
@@ -161,9 +173,9 @@ async def test_async_generator_span_and_abandonment(span_exporter, caplog):
 
 
 @pytest.mark.requires_otel
-async def test_async_generator_failure_is_recorded(span_exporter):
+async def test_async_generator_failure_is_recorded(span_exporter: InMemorySpanExporter) -> None:
     @traced
-    async def broken():
+    async def broken() -> AsyncIterator[int]:
         yield 1
         raise RuntimeError("mid-stream")
 
