@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pynector.telemetry import get_telemetry
 from pynector.telemetry.context import traced_gather
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+    from pytest_benchmark.fixture import BenchmarkFixture
 
 tracer, _ = get_telemetry("bench.gather")
 COROUTINES = 100
@@ -17,7 +23,9 @@ async def trivial(i: int) -> int:
     return i
 
 
-def run_gather(make):
+def run_gather(
+    make: Callable[[], Awaitable[object]],
+) -> tuple[Callable[[], None], asyncio.AbstractEventLoop]:
     loop = asyncio.new_event_loop()
 
     def run() -> None:
@@ -27,7 +35,7 @@ def run_gather(make):
 
 
 @pytest.mark.benchmark(group="gather-noop")
-def test_asyncio_gather(benchmark):
+def test_asyncio_gather(benchmark: BenchmarkFixture) -> None:
     async def plain() -> list[int]:
         return await asyncio.gather(*(trivial(i) for i in range(COROUTINES)))
 
@@ -38,7 +46,7 @@ def test_asyncio_gather(benchmark):
 
 
 @pytest.mark.benchmark(group="gather-noop")
-def test_traced_gather_noop(benchmark):
+def test_traced_gather_noop(benchmark: BenchmarkFixture) -> None:
     run, loop = run_gather(
         lambda: traced_gather(tracer, [trivial(i) for i in range(COROUTINES)], "g")
     )
@@ -48,7 +56,9 @@ def test_traced_gather_noop(benchmark):
 
 
 @pytest.mark.benchmark(group="gather-sdk")
-def test_hand_written_span_per_coroutine(benchmark, sdk_provider):
+def test_hand_written_span_per_coroutine(
+    benchmark: BenchmarkFixture, sdk_provider: TracerProvider
+) -> None:
     otel_tracer = sdk_provider.get_tracer("bench")
 
     async def traced(i: int) -> int:
@@ -66,7 +76,9 @@ def test_hand_written_span_per_coroutine(benchmark, sdk_provider):
 
 
 @pytest.mark.benchmark(group="gather-sdk")
-def test_traced_gather_sdk_child_spans(benchmark, sdk_provider):
+def test_traced_gather_sdk_child_spans(
+    benchmark: BenchmarkFixture, sdk_provider: TracerProvider
+) -> None:
     run, loop = run_gather(
         lambda: traced_gather(
             tracer, [trivial(i) for i in range(COROUTINES)], "g", child_spans=True
@@ -78,7 +90,9 @@ def test_traced_gather_sdk_child_spans(benchmark, sdk_provider):
 
 
 @pytest.mark.benchmark(group="gather-sdk-one-span")
-def test_hand_written_span_around_gather(benchmark, sdk_provider):
+def test_hand_written_span_around_gather(
+    benchmark: BenchmarkFixture, sdk_provider: TracerProvider
+) -> None:
     otel_tracer = sdk_provider.get_tracer("bench")
 
     async def gather() -> list[int]:
@@ -92,7 +106,7 @@ def test_hand_written_span_around_gather(benchmark, sdk_provider):
 
 
 @pytest.mark.benchmark(group="gather-sdk-one-span")
-def test_traced_gather_sdk(benchmark, sdk_provider):
+def test_traced_gather_sdk(benchmark: BenchmarkFixture, sdk_provider: TracerProvider) -> None:
     run, loop = run_gather(
         lambda: traced_gather(tracer, [trivial(i) for i in range(COROUTINES)], "g")
     )

@@ -6,17 +6,26 @@ import io
 import logging
 import os
 import tracemalloc
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
+from typing import TYPE_CHECKING
 
 import pytest
 
-from conftest import OPS, needs
 from pynector.telemetry import get_telemetry
+
+from .conftest import OPS, needs
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.trace import Tracer
+    from pytest_benchmark.fixture import BenchmarkFixture
+    from structlog.typing import FilteringBoundLogger, Processor
 
 _, log = get_telemetry("bench.logs")
 
 
-def loop_call(method):
+def loop_call(method: Callable[..., object]) -> Callable[[], None]:
     def run() -> None:
         for _ in range(OPS):
             method("event", k=1)
@@ -25,7 +34,7 @@ def loop_call(method):
 
 
 @pytest.mark.benchmark(group="log-noop")
-def test_floor_nullcontext(benchmark):
+def test_floor_nullcontext(benchmark: BenchmarkFixture) -> None:
     def run() -> None:
         for _ in range(OPS):
             with nullcontext():
@@ -36,7 +45,7 @@ def test_floor_nullcontext(benchmark):
 
 
 @pytest.mark.benchmark(group="log-noop")
-def test_pynector_noop_log(benchmark):
+def test_pynector_noop_log(benchmark: BenchmarkFixture) -> None:
     # Nothing configured: no structlog configuration, stdlib logging at its default.
     benchmark.extra_info.update(contender="pynector (nothing configured)", ops=OPS)
     benchmark(loop_call(log.info))
@@ -44,7 +53,7 @@ def test_pynector_noop_log(benchmark):
 
 
 @pytest.mark.benchmark(group="log-noop")
-def test_stdlib_logging_disabled(benchmark):
+def test_stdlib_logging_disabled(benchmark: BenchmarkFixture) -> None:
     logger = logging.getLogger("bench.stdlib")
     logger.setLevel(logging.WARNING)
     benchmark.extra_info.update(contender="stdlib logging, level off", ops=OPS)
@@ -52,19 +61,22 @@ def test_stdlib_logging_disabled(benchmark):
 
 
 @pytest.mark.benchmark(group="log-noop")
-def test_structlog_filtered(benchmark):
+def test_structlog_filtered(benchmark: BenchmarkFixture) -> None:
     needs("structlog")
     import structlog
 
-    logger = structlog.make_filtering_bound_logger(logging.WARNING)(
-        structlog.PrintLogger(io.StringIO()), [], {}
+    # structlog types the class it makes as a protocol, without the constructor
+    # arguments (logger, processors, context) the class itself takes.
+    filtering: Callable[..., FilteringBoundLogger] = structlog.make_filtering_bound_logger(
+        logging.WARNING
     )
+    logger = filtering(structlog.PrintLogger(io.StringIO()), [], {})
     benchmark.extra_info.update(contender="structlog filtering logger, level off", ops=OPS)
     benchmark(loop_call(logger.info))
 
 
 @pytest.mark.benchmark(group="log-noop")
-def test_logfire_api_log(benchmark):
+def test_logfire_api_log(benchmark: BenchmarkFixture) -> None:
     needs("logfire_api")
     import logfire_api
 
@@ -72,7 +84,7 @@ def test_logfire_api_log(benchmark):
     benchmark(loop_call(logfire_api.info))
 
 
-def surviving_allocations(method) -> int:
+def surviving_allocations(method: Callable[..., object]) -> int:
     """Bytes still allocated after 10,000 calls (warm), as traced by tracemalloc."""
     for _ in range(100):
         method("event", k=1)
@@ -91,7 +103,7 @@ CONFIGURED_OPS = OPS // 10
 
 
 @pytest.fixture
-def json_pipeline(sdk_provider):
+def json_pipeline(sdk_provider: TracerProvider) -> Iterator[Sequence[Processor]]:
     """structlog configured as configure_telemetry does, writing JSON to /dev/null."""
     needs("structlog")
     import structlog
@@ -108,7 +120,9 @@ def json_pipeline(sdk_provider):
 
 
 @pytest.mark.benchmark(group="log-configured")
-def test_structlog_same_pipeline_without_correlation(benchmark, json_pipeline):
+def test_structlog_same_pipeline_without_correlation(
+    benchmark: BenchmarkFixture, json_pipeline: Sequence[Processor]
+) -> None:
     import structlog
 
     from pynector.telemetry.processors import add_trace_context
@@ -127,19 +141,21 @@ def test_structlog_same_pipeline_without_correlation(benchmark, json_pipeline):
 
 
 @pytest.mark.benchmark(group="log-configured")
-def test_pynector_correlated_log(benchmark, json_pipeline):
+def test_pynector_correlated_log(
+    benchmark: BenchmarkFixture, json_pipeline: Sequence[Processor]
+) -> None:
     tracer = sdk_tracer()
     benchmark.extra_info.update(contender="pynector, with trace_id/span_id", ops=CONFIGURED_OPS)
     benchmark(in_span(tracer, lambda: log.info("event", k=1)))
 
 
-def sdk_tracer():
+def sdk_tracer() -> Tracer:
     from opentelemetry import trace
 
     return trace.get_tracer("bench")
 
 
-def in_span(tracer, call):
+def in_span(tracer: Tracer, call: Callable[[], object]) -> Callable[[], None]:
     def run() -> None:
         with tracer.start_as_current_span("request"):
             for _ in range(CONFIGURED_OPS):

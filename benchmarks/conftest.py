@@ -9,8 +9,12 @@ reported per operation.  Benchmarks needing a package that is absent (the
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 OPS = 1000
 
@@ -31,7 +35,7 @@ def no_provider() -> None:
 
 
 @pytest.fixture
-def sdk_provider() -> Iterator[object]:
+def sdk_provider() -> Iterator[TracerProvider]:
     """A global SDK provider whose processor hands spans to an exporter that drops them.
 
     OpenTelemetry allows one global provider per process; the benchmarks

@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 FLOOR = "with nullcontext()"
 TIMES = "\u00d7"  # the multiplication sign, for the tables
@@ -130,7 +131,7 @@ def targets(results: list[Result], raw: Path) -> list[Target]:
     ]  # fmt: skip
 
 
-def _json(path: Path) -> dict:
+def _json(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
@@ -191,7 +192,7 @@ def chart(results: list[Result], goals: list[Target], out: Path) -> None:
     shown = [t for t in goals if t.value is not None]
     fig, ax = plt.subplots(figsize=(10, 0.55 * len(shown) + 1.5))
     labels = [f"T{t.number}: {t.text.replace('`', '')}" for t in shown]
-    values = [t.value / t.limit for t in shown]  # type: ignore[operator]
+    values = [t.value / t.limit for t in shown if t.value is not None]  # all: for mypy
     colors = ["#2e7d32" if t.met else "#c62828" for t in shown]
     ax.barh(range(len(shown)), values, color=colors)
     ax.axvline(1.0, color="black", linewidth=1, linestyle="--")
