@@ -30,10 +30,14 @@ $(BARE)/.installed: $(SRC_FILES)
 	$(BARE)/bin/python $(PIP_INSTALL) -e . --group test
 	touch $@
 
+# mypy reads what to check (src, tests, benchmarks; not the seed's verbatim
+# tests) from [tool.mypy] in pyproject.toml.  src/conftest.py gets a run of its
+# own: it and tests/conftest.py are both the top-level module `conftest`.
 lint: $(FULL)/.installed
 	$(FULL)/bin/ruff check src tests benchmarks
 	$(FULL)/bin/ruff format --check src tests benchmarks
-	$(FULL)/bin/mypy --strict src
+	$(FULL)/bin/mypy --strict
+	$(FULL)/bin/mypy --strict src/conftest.py
 
 # Each configuration runs the suite, then every >>> example in the package.
 test-full: $(FULL)/.installed
