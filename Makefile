@@ -11,12 +11,12 @@ BENCH_FULL := .venv-bench
 BENCH_BARE := .venv-bench-bare
 BENCH_PYTEST = -m pytest benchmarks -q -p no:cacheprovider -o python_files="bench_*.py"
 
-.PHONY: demo test lint test-full test-bare coverage bench bench-smoke clean
+.PHONY: demo test lint test-full test-bare coverage docs bench bench-smoke clean
 
 demo: $(FULL)/.installed
 	$(FULL)/bin/python -m pynector.telemetry demo
 
-test: lint test-full test-bare coverage bench-smoke
+test: lint test-full test-bare coverage docs bench-smoke
 
 $(FULL)/.installed: $(SRC_FILES)
 	$(PYTHON) -m venv $(FULL)
@@ -52,6 +52,11 @@ test-bare: $(BARE)/.installed
 coverage: $(FULL)/.installed
 	$(FULL)/bin/python -m coverage combine --quiet
 	$(FULL)/bin/python -m coverage report --fail-under=90
+
+# The guide and the API reference (from the docstrings); warnings are errors,
+# so a broken reference fails the build.
+docs: $(FULL)/.installed
+	$(FULL)/bin/sphinx-build -W --keep-going -q -b html docs build/docs
 
 # Benchmarks run against regular (non-editable) installs, as users get them.
 $(BENCH_FULL)/.installed: $(SRC_FILES)

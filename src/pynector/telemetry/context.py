@@ -384,5 +384,6 @@ class ContextPreservingExecutor(ThreadPoolExecutor):
     """
 
     def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
+        """Schedule ``fn(*args, **kwargs)`` to run in the caller's current context."""
         context = contextvars.copy_context()
         return super().submit(functools.partial(context.run, fn, *args, **kwargs))
