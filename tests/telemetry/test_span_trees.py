@@ -184,17 +184,19 @@ async def test_traced_gather_return_exceptions(span_exporter: InMemorySpanExport
     assert isinstance(results[0], KeyError)
 
 
+async def work(item: str) -> None:
+    """A task that is instrumented itself: it opens ``inner-<item>``."""
+    await asyncio.sleep(0)
+    with tracer.start_as_current_span(f"inner-{item}"):
+        pass
+
+
 @pytest.mark.parametrize("backend", ["anyio", "asyncio"])
 async def test_traced_task_group_tasks_run_in_the_group_span(
     span_exporter: InMemorySpanExporter, backend: str
 ) -> None:
     if backend == "anyio":
         pytest.importorskip("anyio")
-
-    async def work(item: str) -> None:
-        await asyncio.sleep(0)
-        with tracer.start_as_current_span(f"inner-{item}"):
-            pass
 
     with patch("pynector.telemetry.context._HAS_ANYIO", backend == "anyio"):
         async with (
@@ -221,11 +223,6 @@ async def test_traced_task_group_child_spans_on_request(
 ) -> None:
     if backend == "anyio":
         pytest.importorskip("anyio")
-
-    async def work(item: str) -> None:
-        await asyncio.sleep(0)
-        with tracer.start_as_current_span(f"inner-{item}"):
-            pass
 
     with patch("pynector.telemetry.context._HAS_ANYIO", backend == "anyio"):
         async with traced_task_group(tracer, "group", child_spans=True) as tg:
