@@ -28,5 +28,6 @@ _NEED_OBSERVABILITY_EXTRA = [
     "pynector/telemetry/processors.py",
     "pynector/telemetry/_export/delivery.py",
     "pynector/telemetry/_export/span_redaction.py",
+    "pynector/telemetry/_export/console_view.py",
 ]
 collect_ignore = [] if is_importable("opentelemetry.sdk.trace") else _NEED_OBSERVABILITY_EXTRA

@@ -307,7 +307,7 @@ def test_zipkin_receives_valid_json_v2() -> None:
 
 
 def test_console_exporter_writes_one_record_per_span() -> None:
-    env = clean_env({"OTEL_TRACES_EXPORTER": "console"})
+    env = clean_env({"OTEL_TRACES_EXPORTER": "console-lines", "PYNECTOR_CONSOLE_STREAM": "stdout"})
     result, _ = run_app(NESTED_APP, ["20"], env)
     records = [line for line in result.stdout.splitlines() if line.startswith("span ")]
     assert len(records) == 20

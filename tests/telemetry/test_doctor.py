@@ -45,7 +45,8 @@ def test_misconfiguration_exits_one_and_masks_secrets() -> None:
             "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://admin:hunter2@127.0.0.1:{port}",
             "OTEL_EXPORTER_OTLP_HEADERS": "authorization=Bearer%20t0ken,x-team=core",
             "OTEL_BSP_MAX_QUEUE_SIZE": "lots",
-            "OTEL_TRACES_EXPORTER": "otlp,console",
+            "OTEL_TRACES_EXPORTER": "otlp,console,console-lines",
+            "PYNECTOR_CONSOLE_STREAM": "stdout",
         },
     )
     assert result.returncode == 1
@@ -56,7 +57,8 @@ def test_misconfiguration_exits_one_and_masks_secrets() -> None:
     assert f"http://admin:***@127.0.0.1:{port}" in out
     assert "NOT reachable" in out
     assert "OTEL_BSP_MAX_QUEUE_SIZE='lots'" in out
-    assert "console: one line per span on stdout" in out
+    assert "console: each trace drawn as a tree on stdout" in out
+    assert "console-lines: one line per span on stdout" in out
     assert "Problems" in out
 
 

@@ -91,15 +91,17 @@ def test_grpc_protocol(monkeypatch: pytest.MonkeyPatch) -> None:
     processor.shutdown()
 
 
-def test_console_writes_one_readable_line_per_span(capsys: pytest.CaptureFixture[str]) -> None:
-    configure_telemetry(service_name="svc", trace_exporters=["console"])
+def test_console_lines_writes_one_readable_line_per_span(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_telemetry(service_name="svc", trace_exporters=["console-lines"])
     with tracer.start_as_current_span("parent", {"user": "u1"}):
         try:
             with tracer.start_as_current_span("child"):
                 raise ValueError("broken")
         except ValueError:
             pass
-    child, parent = capsys.readouterr().out.splitlines()
+    child, parent = capsys.readouterr().err.splitlines()
     assert child.startswith("span 'child' trace_id=")
     assert "status=ERROR error='ValueError: broken'" in child
     assert "parent_id=-" in parent
@@ -115,7 +117,7 @@ def test_environment_selects_exporters(
     configure_telemetry()
     with tracer.start_as_current_span("from-env"):
         pass
-    assert "span 'from-env'" in capsys.readouterr().out
+    assert "from-env" in capsys.readouterr().err
 
 
 def test_argument_beats_environment(
@@ -125,4 +127,4 @@ def test_argument_beats_environment(
     configure_telemetry(trace_exporters=["none"])
     with tracer.start_as_current_span("quiet"):
         pass
-    assert capsys.readouterr().out == ""
+    assert capsys.readouterr() == ("", "")

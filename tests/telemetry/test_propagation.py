@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pynector.telemetry import configure_telemetry, get_telemetry
 from pynector.telemetry.propagation import extract_context
 
-configure_telemetry(service_name="server", trace_exporters=["console"])
+configure_telemetry(service_name="server", trace_exporters=["console-lines"])
 tracer, _ = get_telemetry("server")
 
 class Handler(BaseHTTPRequestHandler):
@@ -48,7 +48,7 @@ import sys, urllib.request
 from pynector.telemetry import configure_telemetry, get_telemetry
 from pynector.telemetry.propagation import inject_context
 
-configure_telemetry(service_name="client", trace_exporters=["console"])
+configure_telemetry(service_name="client", trace_exporters=["console-lines"])
 tracer, _ = get_telemetry("client")
 with tracer.start_as_current_span("client.call"):
     headers = inject_context({})
@@ -69,7 +69,9 @@ def spans_in(output: str) -> dict[str, re.Match[str]]:
 
 @pytest.mark.requires_otel
 def test_server_span_is_child_of_client_span_across_processes() -> None:
-    env = clean_env({"OTEL_PROPAGATORS": "tracecontext,baggage"})
+    env = clean_env(
+        {"OTEL_PROPAGATORS": "tracecontext,baggage", "PYNECTOR_CONSOLE_STREAM": "stdout"}
+    )
     server = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(SERVER)],
         stdout=subprocess.PIPE,

@@ -68,7 +68,7 @@ import logging, sys
 from pynector.telemetry import configure_telemetry, get_telemetry
 
 logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="stdlib %(message)s")
-configure_telemetry(service_name="leaky", trace_exporters=["console"] + sys.argv[1:],
+configure_telemetry(service_name="leaky", trace_exporters=["console-lines"] + sys.argv[1:],
                     redact_keys=["card_number"])
 tracer, log = get_telemetry("leaky")
 with tracer.start_as_current_span("login", {"user": "ann", "password": "hunter2",
@@ -89,6 +89,7 @@ def test_known_secrets_never_reach_exported_output(collector: Collector) -> None
         LEAKY_APP.replace("sys.argv[1:]", '["otlp"]'),
         env={
             "PYNECTOR_LOG_FORMAT": "json",
+            "PYNECTOR_CONSOLE_STREAM": "stdout",
             "OTEL_EXPORTER_OTLP_ENDPOINT": collector.http_endpoint,
         },
     )
@@ -118,6 +119,6 @@ def test_redaction_can_be_switched_off(capsys: pytest.CaptureFixture[str], redac
     tracer, _ = get_telemetry("tests.redaction")
     with tracer.start_as_current_span("s", {"password": "visible"}):
         pass
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err  # the console tree
     assert ("visible" in out) is not redact
     assert (REDACTED in out) is redact

@@ -63,7 +63,8 @@ def test_exit_code_and_arguments_are_the_programs(tmp_path: Path) -> None:
 @pytest.mark.requires_otel
 def test_the_environment_configures_the_program(tmp_path: Path) -> None:
     app = write(tmp_path, "app.py", APP)
-    result = run(["--", str(app), "2", "x"], {"OTEL_TRACES_EXPORTER": "console"}, tmp_path)
+    env = {"OTEL_TRACES_EXPORTER": "console-lines", "PYNECTOR_CONSOLE_STREAM": "stdout"}
+    result = run(["--", str(app), "2", "x"], env, tmp_path)
     assert result.returncode == 3
     lines = [line for line in result.stdout.splitlines() if line.startswith("span 'unit'")]
     assert len(lines) == 2
@@ -73,7 +74,11 @@ def test_the_environment_configures_the_program(tmp_path: Path) -> None:
 @pytest.mark.requires_otel
 def test_a_module_runs_with_its_arguments(tmp_path: Path) -> None:
     write(tmp_path, "service.py", APP)
-    env = {"OTEL_TRACES_EXPORTER": "console", "PYTHONPATH": str(tmp_path)}
+    env = {
+        "OTEL_TRACES_EXPORTER": "console-lines",
+        "PYNECTOR_CONSOLE_STREAM": "stdout",
+        "PYTHONPATH": str(tmp_path),
+    }
     result = run(["-m", "service", "1", "m"], env, tmp_path)
     assert result.returncode == 3
     assert sum(line.startswith("span 'unit'") for line in result.stdout.splitlines()) == 1

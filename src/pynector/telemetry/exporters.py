@@ -1,7 +1,8 @@
 """Exporter choices with explicit options, for ``configure_telemetry(trace_exporters=...)``.
 
-A plain name (``"otlp"``, ``"console"``, ``"zipkin"``, ``"none"``) takes every
-option from the ``OTEL_*`` environment; these objects set options in code.
+A plain name (``"otlp"``, ``"console"``, ``"console-lines"``, ``"zipkin"``,
+``"none"``) takes every option from the environment; these objects set
+options in code.
 An option left as ``None`` still comes from the environment, then the default.
 
 >>> from pynector.telemetry import configure_telemetry
@@ -18,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeAlias
 
-__all__ = ["OTLP", "ExporterChoice", "Zipkin"]
+__all__ = ["OTLP", "Console", "ExporterChoice", "Zipkin"]
 
 
 @dataclass(frozen=True)
@@ -51,5 +52,29 @@ class Zipkin:
     timeout: float | None = None
 
 
+@dataclass(frozen=True)
+class Console:
+    """Print spans on the console, for a person reading them while debugging.
+
+    Attributes:
+        format: ``"tree"`` (the ``console`` exporter: each trace drawn as an
+            indented tree, log lines nested) or ``"lines"`` (the
+            ``console-lines`` exporter: one line per span, for programs).
+        stream: ``"stderr"`` (the default, so stdout stays the program's) or
+            ``"stdout"``; environment: ``PYNECTOR_CONSOLE_STREAM``.
+        colors: ``True``/``False`` to force colours on or off; by default a
+            terminal gets them, unless ``NO_COLOR`` is set; environment:
+            ``PYNECTOR_CONSOLE_COLORS=auto|always|never``.
+        pending_after: seconds after which a trace still running is drawn
+            as far as it got (tree only); environment:
+            ``PYNECTOR_CONSOLE_PENDING_MS``; default 1 s.
+    """
+
+    format: str = "tree"
+    stream: str | None = None
+    colors: bool | None = None
+    pending_after: float | None = None
+
+
 #: What ``trace_exporters`` accepts: a name, or an options object.
-ExporterChoice: TypeAlias = "str | OTLP | Zipkin"
+ExporterChoice: TypeAlias = "str | OTLP | Zipkin | Console"

@@ -45,7 +45,13 @@ def _installed_version(distribution: str, module: str) -> str | None:
         return "unknown version"
 
 
-_SECONDS = ("otlp_timeout", "zipkin_timeout", "bsp_schedule_delay", "bsp_export_timeout")
+_SECONDS = (
+    "otlp_timeout",
+    "zipkin_timeout",
+    "bsp_schedule_delay",
+    "bsp_export_timeout",
+    "console_pending_after",
+)
 
 
 def _display(name: str, setting: Setting[Any]) -> str:
@@ -84,7 +90,10 @@ def _exporter_lines(
     lines = []
     for name in settings.exporters.value:
         if name == "console":
-            lines.append("console: one line per span on stdout")
+            lines.append(f"console: each trace drawn as a tree on {settings.console_stream.value}")
+            continue
+        if name == "console-lines":
+            lines.append(f"console-lines: one line per span on {settings.console_stream.value}")
             continue
         if name == "otlp":
             grpc = settings.otlp_protocol.value == "grpc"

@@ -12,7 +12,8 @@ command load it; ``import pynector.telemetry`` never does.
 * :mod:`.span_processors`: exporter names to span processors;
 * :mod:`.delivery`: the batching processor that accounts for every span;
 * :mod:`.span_redaction`: redaction applied to spans as they end;
-* :mod:`.console`: the console exporter's format.
+* :mod:`.console`: the console exporters' formats (a trace tree, one line per span);
+* :mod:`.console_view`: the ``console`` exporter, drawing each trace once complete.
 
 Its modules may import the hot-path modules, the public option and
 redaction modules (:mod:`~pynector.telemetry.exporters`,

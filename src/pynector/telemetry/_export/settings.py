@@ -26,17 +26,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
-from ..exporters import OTLP, ExporterChoice, Zipkin
+from ..exporters import OTLP, Console, ExporterChoice, Zipkin
 from .endpoints import parse_url, with_signal_path
 from .environment import InvalidValue, get_env_dict, get_env_str, parse_bool, warn_malformed
 
 __all__ = ["ExportSettings", "Setting", "resolve_settings"]
 
 _T = TypeVar("_T")
-_O = TypeVar("_O", OTLP, Zipkin)
+_O = TypeVar("_O", OTLP, Zipkin, Console)
 Source = Literal["argument", "environment", "default"]
 
-EXPORTERS = ("otlp", "console", "zipkin", "none")
+EXPORTERS = ("otlp", "console", "console-lines", "zipkin", "none")
+CONSOLE_STREAMS = ("stderr", "stdout")
+CONSOLE_COLORS = ("auto", "always", "never")
 OTLP_PROTOCOLS = ("http/protobuf", "grpc")
 COMPRESSIONS = ("none", "gzip")
 SAMPLERS = (
@@ -181,6 +183,9 @@ class ExportSettings:
     bsp_max_queue_size: Setting[int]
     bsp_max_export_batch_size: Setting[int]
     bsp_export_timeout: Setting[float]
+    console_stream: Setting[str]
+    console_colors: Setting[str]
+    console_pending_after: Setting[float]
 
     def items(self) -> list[tuple[str, Setting[Any]]]:
         """``(name, setting)`` pairs in declaration order, for display."""
@@ -224,6 +229,8 @@ def _exporter_names(exporters: Sequence[ExporterChoice]) -> tuple[str, ...]:
             name = "otlp"
         elif isinstance(choice, Zipkin):
             name = "zipkin"
+        elif isinstance(choice, Console):
+            name = "console-lines" if choice.format == "lines" else "console"
         else:
             name = str(choice).strip().lower()
         if name != "none" and name not in names:
@@ -248,12 +255,15 @@ def resolve_settings(
 ) -> ExportSettings:
     """Resolve every setting from arguments, the environment and defaults.
 
-    Options of an :class:`~pynector.telemetry.exporters.OTLP` or
-    :class:`~pynector.telemetry.exporters.Zipkin` in *exporters* count as
+    Options of an :class:`~pynector.telemetry.exporters.OTLP`,
+    :class:`~pynector.telemetry.exporters.Zipkin` or
+    :class:`~pynector.telemetry.exporters.Console` in *exporters* count as
     arguments.
     """
     otlp = _options(exporters, OTLP)
     zipkin = _options(exporters, Zipkin)
+    console = _options(exporters, Console)
+    console_colors = None if console.colors is None else ("always" if console.colors else "never")
     otlp_protocol = _checked_argument("OTLP(protocol=...)", otlp.protocol, _choice(OTLP_PROTOCOLS))
     protocol = _resolve(
         otlp_protocol, _signal_then_generic("PROTOCOL"), _choice(OTLP_PROTOCOLS), "http/protobuf"
@@ -306,4 +316,16 @@ def resolve_settings(
             None, ["OTEL_BSP_MAX_EXPORT_BATCH_SIZE"], _positive_int, 512
         ),
         bsp_export_timeout=_resolve(None, ["OTEL_BSP_EXPORT_TIMEOUT"], _milliseconds(1), 30.0),
+        console_stream=_resolve(
+            _checked_argument("Console(stream=...)", console.stream, _choice(CONSOLE_STREAMS)),
+            ["PYNECTOR_CONSOLE_STREAM"],
+            _choice(CONSOLE_STREAMS),
+            "stderr",
+        ),
+        console_colors=_resolve(
+            console_colors, ["PYNECTOR_CONSOLE_COLORS"], _choice(CONSOLE_COLORS), "auto"
+        ),
+        console_pending_after=_resolve(
+            console.pending_after, ["PYNECTOR_CONSOLE_PENDING_MS"], _milliseconds(0), 1.0
+        ),
     )

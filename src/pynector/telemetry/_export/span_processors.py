@@ -4,17 +4,18 @@ Each exporter's package is optional.  A missing one costs one warning that
 says which extra to install, and the other exporters still work.  Network
 exporters are driven by a
 :class:`~pynector.telemetry._export.delivery.DeliveringSpanProcessor`; the
-console exporter writes each span synchronously (see :mod:`.console`).
+console exporters write synchronously: ``console`` draws each trace as a
+tree (:mod:`.console_view`), ``console-lines`` one line per span
+(:mod:`.console`).
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._warnings import warn_once
-from .console import format_console_span
+from .console import LazyStream, format_console_span
 from .endpoints import mask_url
 from .settings import ExportSettings
 
@@ -25,9 +26,20 @@ __all__ = ["build_span_processors"]
 
 
 def _console(settings: ExportSettings) -> SpanProcessor:
+    from .console_view import ConsoleTreeProcessor
+
+    return ConsoleTreeProcessor(
+        settings.console_stream.value,
+        colors=settings.console_colors.value,
+        pending_after=settings.console_pending_after.value,
+    )
+
+
+def _console_lines(settings: ExportSettings) -> SpanProcessor:
     from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
 
-    return SimpleSpanProcessor(ConsoleSpanExporter(out=sys.stdout, formatter=format_console_span))
+    stream: Any = LazyStream(settings.console_stream.value)
+    return SimpleSpanProcessor(ConsoleSpanExporter(out=stream, formatter=format_console_span))
 
 
 def _delivering(settings: ExportSettings, exporter: Any, destination: str) -> SpanProcessor:
@@ -87,6 +99,7 @@ def _zipkin(settings: ExportSettings) -> SpanProcessor:
 #: exporter name -> (factory, the extra that installs its package)
 _FACTORIES: dict[str, tuple[Callable[[ExportSettings], SpanProcessor], str]] = {
     "console": (_console, "observability"),
+    "console-lines": (_console_lines, "observability"),
     "otlp": (_otlp, "otlp"),
     "zipkin": (_zipkin, "zipkin"),
 }
@@ -104,7 +117,7 @@ def build_span_processors(settings: ExportSettings) -> list[tuple[str, SpanProce
             warn_once(
                 f"exporter-unknown:{name}",
                 f"Unknown trace exporter {name!r}; expected one of "
-                "otlp, console, zipkin, none. It is ignored.",
+                "otlp, console, console-lines, zipkin, none. It is ignored.",
             )
             continue
         factory, extra = _FACTORIES[name]
