@@ -23,6 +23,7 @@ from ._export.resource import build_resource_attributes
 from ._export.sampling import build_sampler
 from ._export.settings import ExportSettings, resolve_settings
 from ._export.span_processors import build_span_processors
+from ._logs.console_logs import install_console_record_tap, set_console_sink
 from ._logs.correlation import install_record_factory
 from ._logs.otel_warnings import quiet_attribute_warnings
 from ._logs.structlog_pipeline import configure_structlog as _configure_structlog
@@ -59,7 +60,13 @@ def _configure_exporters(
     """
     redactor = active_redactor()
     configured = []
+    set_console_sink(None)
     for name, processor in build_span_processors(resolve_settings(exporters=exporters)):
+        accept_log = getattr(processor, "accept_log", None)
+        if name == "console" and accept_log is not None:
+            # Log lines made inside a span are drawn under it in the tree.
+            set_console_sink(accept_log)
+            install_console_record_tap()
         if redactor is not None:
             from ._export.span_redaction import RedactingSpanProcessor
 

@@ -9,7 +9,8 @@ Loaded on a facade's first log call that may be written, or by
 * :mod:`.structlog_pipeline`: the structlog configuration that
   ``configure_telemetry`` installs;
 * :mod:`.correlation`: trace ids on every standard library ``LogRecord``;
-* :mod:`.otel_warnings`: OpenTelemetry's per-call warnings cut to one line.
+* :mod:`.otel_warnings`: OpenTelemetry's per-call warnings cut to one line;
+* :mod:`.console_logs`: log lines made in a span handed to the console tree.
 
 Its modules may import the hot-path modules, the public helper modules
 (:mod:`~pynector.telemetry.processors`, :mod:`~pynector.telemetry.redaction`),

@@ -4,7 +4,9 @@ Events carry the level, an ISO-8601 UTC timestamp, the facade's logger name,
 any ``structlog.contextvars`` bindings and, inside a span, ``trace_id`` and
 ``span_id``.  They are written to stderr (stdout stays the application's)
 as JSON, or as aligned text when stderr is a terminal;
-``PYNECTOR_LOG_FORMAT=json|console`` overrides the choice.
+``PYNECTOR_LOG_FORMAT=json|console`` overrides the choice.  With the
+``console`` trace exporter on, events made inside a span are drawn in its
+tree instead (see :mod:`.console_logs`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from .._levels import INFO, parse_level
 from .._warnings import warn_once
 from ..processors import add_trace_context
 from ..redaction import active_redactor
+from .console_logs import ConsoleLogTap, console_sink
 
 __all__ = ["configure_structlog", "parse_log_level"]
 
@@ -83,6 +86,9 @@ def configure_structlog(log_level: str | int, processors: Sequence[Any] | None) 
     redactor = active_redactor()
     if redactor is not None:
         extra.append(redactor)  # last before rendering: sees every field
+    sink = console_sink()
+    if sink is not None:
+        extra.append(ConsoleLogTap(sink))  # after redaction: shows what would be written
     renderer: Any
     if _renderer_name() == "json":
         renderer = [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
