@@ -29,5 +29,6 @@ _NEED_OBSERVABILITY_EXTRA = [
     "pynector/telemetry/_export/delivery.py",
     "pynector/telemetry/_export/span_redaction.py",
     "pynector/telemetry/_export/console_view.py",
+    "pynector/telemetry/testing/_hub.py",
 ]
 collect_ignore = [] if is_importable("opentelemetry.sdk.trace") else _NEED_OBSERVABILITY_EXTRA

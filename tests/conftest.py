@@ -96,3 +96,7 @@ def collector(tmp_path: Path) -> Iterator[Collector]:
     running = Collector(tmp_path).start()
     yield running
     running.stop()
+
+
+# Downstream projects and helper apps that the tests run in their own processes.
+collect_ignore = ["data"]

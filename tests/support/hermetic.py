@@ -17,6 +17,7 @@ from contextlib import contextmanager
 import pytest
 
 import pynector.telemetry
+from pynector.telemetry._logs.console_logs import set_console_sink
 from pynector.telemetry._warnings import reset_warnings
 from pynector.telemetry.redaction import set_active_redactor
 
@@ -68,6 +69,7 @@ def hermetic_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         vars(pynector.telemetry).update(package_namespace)
         logging.setLogRecordFactory(record_factory)
         set_active_redactor(None)
+        set_console_sink(None)
         reset_opentelemetry()
         if pynector.telemetry.HAS_STRUCTLOG:
             import structlog

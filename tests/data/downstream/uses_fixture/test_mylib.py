@@ -1,0 +1,42 @@
+"""A downstream project's tests that use pynector's telemetry_capture fixture."""
+
+from __future__ import annotations
+
+from mylib import fetch
+
+from pynector.telemetry.testing import TelemetryCapture, capture_telemetry
+
+
+def test_fetch_opens_a_span_and_logs_retrying_inside_it(
+    telemetry_capture: TelemetryCapture,
+) -> None:
+    fetch("https://example.test")
+    span = telemetry_capture.find("fetch", url="https://example.test")
+    assert [entry["event"] for entry in telemetry_capture.logs_in(span)] == ["retrying"]
+
+
+def test_each_test_starts_empty(telemetry_capture: TelemetryCapture) -> None:
+    assert telemetry_capture.spans == []
+    assert telemetry_capture.logs == []
+
+
+def test_deterministic_snapshot(telemetry_capture: TelemetryCapture) -> None:
+    telemetry_capture.deterministic = True
+    fetch("https://example.test", attempts=3)
+    assert telemetry_capture.span_tree() == [
+        {
+            "name": "fetch",
+            "attributes": {"url": "https://example.test"},
+            "status": "UNSET",
+            "logs": ["retrying", "retrying"],
+            "children": [],
+        }
+    ]
+    (span,) = telemetry_capture.spans
+    assert (span["span_id"], span["start"], span["end"]) == ("0000000000000001", 10**9, 4 * 10**9)
+
+
+def test_the_context_manager_for_other_runners() -> None:
+    with capture_telemetry() as capture:
+        fetch("https://other.test")
+    assert capture.find("fetch")["attributes"] == {"url": "https://other.test"}
