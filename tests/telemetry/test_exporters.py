@@ -33,7 +33,7 @@ def test_known_names_deduplicated_and_none_ignored() -> None:
 
 
 def test_unknown_exporter_warns_and_is_skipped() -> None:
-    with pytest.warns(TelemetryWarning, match="Unknown trace exporter 'jaeger'"):
+    with pytest.warns(TelemetryWarning, match="Skipping 'jaeger' in trace_exporters"):
         assert processor_names(["jaeger", "console"]) == ["console"]
 
 

@@ -13,15 +13,24 @@ Arguments beat ``OTEL_*`` environment variables, which beat defaults.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from . import HAS_OPENTELEMETRY, HAS_STRUCTLOG
-from ._export.environment import get_env_bool, get_env_dict
+from ._attributes import coerce_attributes
+from ._export.environment import (
+    get_env_bool,
+    get_env_dict,
+    hidden_variables,
+    warn_malformed,
+    warn_skipped,
+)
 from ._export.propagators import configure_propagators
 from ._export.resource import build_resource_attributes
 from ._export.sampling import build_sampler
-from ._export.settings import ExportSettings, resolve_settings
+from ._export.settings import VARIABLES, ExportSettings, check_sdk_variables, resolve_settings
+from ._export.shown import shown_value
 from ._export.span_processors import build_span_processors
 from ._logs.console_logs import install_console_record_tap, set_console_sink
 from ._logs.correlation import install_record_factory
@@ -50,18 +59,30 @@ _optional = OptionalNames(
 __getattr__ = _optional.module_getattr
 
 
-def _configure_exporters(
-    tracer_provider: Any, exporters: Sequence[ExporterChoice] | None
-) -> list[str]:
+def _sdk_reads_nothing_parsed() -> AbstractContextManager[None]:
+    """Hide, while the SDK is imported and builds its objects, every variable
+    pynector parsed.
+
+    The SDK gets every value explicitly; it must not parse the same
+    variables again (a second message, or an exception, for a malformed
+    one), nor the limits it would raise on (even at import).
+    """
+    return hidden_variables((*VARIABLES, "OTEL_RESOURCE_ATTRIBUTES", *check_sdk_variables()))
+
+
+def _configure_exporters(tracer_provider: Any, exporters: object) -> list[str]:
     """Add one span processor per exporter to *tracer_provider*; return their names.
 
     *exporters* ``None`` means ``OTEL_TRACES_EXPORTER``, whose default is
     ``otlp`` as in the OpenTelemetry specification.
     """
+    settings = resolve_settings(exporters=exporters)  # type: ignore[arg-type]
+    with _sdk_reads_nothing_parsed():
+        processors = build_span_processors(settings)
     redactor = active_redactor()
     configured = []
     set_console_sink(None)
-    for name, processor in build_span_processors(resolve_settings(exporters=exporters)):
+    for name, processor in processors:
         accept_log = getattr(processor, "accept_log", None)
         if name == "console" and accept_log is not None:
             # Log lines made inside a span are drawn under it in the tree.
@@ -77,11 +98,10 @@ def _configure_exporters(
 
 
 def _configure_tracing(
-    settings: ExportSettings,
-    extra_attributes: Mapping[str, Any] | None,
-    trace_exporters: Sequence[ExporterChoice] | None,
+    settings: ExportSettings, extra_attributes: Mapping[str, Any] | None, trace_exporters: object
 ) -> bool:
-    _optional.load()
+    with _sdk_reads_nothing_parsed():
+        _optional.load()
     current = trace.get_tracer_provider()
     if not isinstance(current, trace.ProxyTracerProvider):
         warn_once(
@@ -91,12 +111,14 @@ def _configure_tracing(
             "that provider sends them.",
         )
         return True
-    resource = Resource.create(build_resource_attributes(settings.service_name, extra_attributes))
+    attributes = build_resource_attributes(settings.service_name, extra_attributes)
     sampler = build_sampler(settings)
-    if sampler is None:
-        tracer_provider = TracerProvider(resource=resource)
-    else:
-        tracer_provider = TracerProvider(resource=resource, sampler=sampler)
+    with _sdk_reads_nothing_parsed():
+        resource = Resource.create(attributes)
+        if sampler is None:
+            tracer_provider = TracerProvider(resource=resource)
+        else:
+            tracer_provider = TracerProvider(resource=resource, sampler=sampler)
     _configure_exporters(tracer_provider, trace_exporters)
     trace.set_tracer_provider(tracer_provider)
     configure_propagators(settings.propagators)
@@ -109,7 +131,7 @@ def configure_telemetry(
     service_name: str | None = None,
     resource_attributes: Mapping[str, Any] | None = None,
     trace_enabled: bool = True,
-    trace_exporters: Sequence[ExporterChoice] | None = None,
+    trace_exporters: Sequence[ExporterChoice] | ExporterChoice | None = None,
     log_level: str = "INFO",
     log_processors: Sequence[Any] | None = None,
     *,
@@ -129,7 +151,8 @@ def configure_telemetry(
         trace_enabled: ``False`` leaves tracing off (so does
             ``OTEL_SDK_DISABLED=true``).
         trace_exporters: names among ``otlp``, ``console``, ``zipkin``,
-            ``none``, or :class:`~pynector.telemetry.exporters.OTLP` /
+            ``none`` (a list, one name, or ``"otlp,console"``), or
+            :class:`~pynector.telemetry.exporters.OTLP` /
             :class:`~pynector.telemetry.exporters.Zipkin` objects with
             explicit options; default ``OTEL_TRACES_EXPORTER``, else ``otlp``.
         log_level: the lowest level structlog writes.
@@ -148,9 +171,10 @@ def configure_telemetry(
 
     A tracer provider or structlog configuration the application already
     set is kept, with one warning.  Problems (a missing package, a bad
-    value) are warnings, never exceptions.
+    value) are warnings, never exceptions: every argument goes through the
+    same checks as its ``OTEL_*`` variable, and a bad one gives one warning
+    naming it, then the environment's value or the default.
     """
-    tracing = False
     if not (HAS_OPENTELEMETRY or HAS_STRUCTLOG):
         warn_once(
             "nothing-installed",
@@ -158,24 +182,100 @@ def configure_telemetry(
             'stays off. Install them with: pip install "pynector[observability]"',
         )
         return False
-    set_active_redactor(Redactor(extra_keys=redact_keys) if redact else None)
+    try:
+        return _configure(
+            service_name,
+            resource_attributes,
+            trace_enabled,
+            trace_exporters,
+            log_level,
+            log_processors,
+            sampler=sampler,
+            sampler_arg=sampler_arg,
+            propagators=propagators,
+            redact=redact,
+            redact_keys=redact_keys,
+        )
+    except Exception as error:  # every value is checked; this is the last line of defence
+        warn_once(
+            f"configure-failed:{type(error).__name__}",
+            f"configure_telemetry could not finish ({type(error).__name__}: "
+            f"{shown_value(str(error))}); telemetry may be partly off.",
+        )
+        return False
+
+
+def _configure(
+    service_name: object,
+    resource_attributes: object,
+    trace_enabled: object,
+    trace_exporters: object,
+    log_level: object,
+    log_processors: object,
+    *,
+    sampler: object,
+    sampler_arg: object,
+    propagators: object,
+    redact: object,
+    redact_keys: object,
+) -> bool:
+    tracing = False
+    set_active_redactor(Redactor(extra_keys=_names("redact_keys", redact_keys)) if redact else None)
     if HAS_OPENTELEMETRY and trace_enabled and not get_env_bool("OTEL_SDK_DISABLED"):
         try:
             settings = resolve_settings(
-                service_name=service_name,
-                sampler=sampler,
-                sampler_arg=sampler_arg,
-                propagators=propagators,
+                service_name=service_name,  # type: ignore[arg-type]
+                sampler=sampler,  # type: ignore[arg-type]
+                sampler_arg=sampler_arg,  # type: ignore[arg-type]
+                propagators=propagators,  # type: ignore[arg-type]
             )
-            tracing = _configure_tracing(settings, resource_attributes, trace_exporters)
+            tracing = _configure_tracing(
+                settings, _resource_attributes(resource_attributes), trace_exporters
+            )
         except ImportError as error:
             _warn_not_installed("Tracing", error)
     if HAS_STRUCTLOG:
         try:
-            _configure_structlog(log_level, log_processors)
+            _configure_structlog(log_level, _processors(log_processors))  # type: ignore[arg-type]
         except ImportError as error:
             _warn_not_installed("Structured logging", error)
     return tracing
+
+
+def _resource_attributes(value: object) -> Mapping[str, Any] | None:
+    """*value* as valid resource attributes (coerced like span attributes), or ``None``."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        warn_malformed("resource_attributes", value, "a mapping", None, instead="none")
+        return None
+    return coerce_attributes(value)
+
+
+def _names(label: str, value: object) -> tuple[str, ...]:
+    """One name, or an iterable of names; anything else is skipped with a warning."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, Iterable):
+        warn_malformed(label, value, "a name or a list of names", ())
+        return ()
+    names = []
+    for entry in value:
+        if isinstance(entry, str):
+            names.append(entry)
+        else:
+            warn_skipped(label, entry, "a name")
+    return tuple(names)
+
+
+def _processors(value: object) -> list[Any] | None:
+    """*value* as a list of processors (each one checked by the pipeline), or ``None``."""
+    if value is None:
+        return None
+    if not isinstance(value, Iterable) or isinstance(value, (str, bytes)):
+        warn_malformed("log_processors", value, "a list of processors", None, instead="none")
+        return None
+    return list(value)
 
 
 def _warn_not_installed(feature: str, error: ImportError) -> None:

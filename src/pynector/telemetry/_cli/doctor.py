@@ -19,8 +19,9 @@ from urllib.parse import urlsplit
 
 from .._dependencies import is_importable
 from .._export.endpoints import mask_url
-from .._export.environment import get_env_bool
-from .._export.settings import ExportSettings, Setting, resolve_settings
+from .._export.environment import get_env_bool, get_env_dict
+from .._export.settings import ExportSettings, Setting, check_sdk_variables, resolve_settings
+from .._export.shown import shown_text
 
 __all__ = ["run_doctor"]
 
@@ -63,8 +64,8 @@ def _display(name: str, setting: Setting[Any]) -> str:
     if isinstance(value, tuple):
         return ", ".join(value) or "(none)"
     if isinstance(value, str):
-        return mask_url(value) if "://" in value else value
-    return "(sdk default)" if value is None else str(value)
+        return shown_text(value)
+    return str(value)
 
 
 def _source(setting: Setting[Any]) -> str:
@@ -127,10 +128,13 @@ def run_doctor(out: TextIO, connect_timeout: float = 1.0) -> int:
         hint = f'  (pip install "pynector[{extra}]")' if extra and not found else ""
         print(f"  {distribution:<40} {found or 'not installed'}{hint}", file=out)
 
+    # The same checks, and so the same warnings, as configure_telemetry.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         settings = resolve_settings()
         disabled = get_env_bool("OTEL_SDK_DISABLED")
+        get_env_dict("OTEL_RESOURCE_ATTRIBUTES")
+        check_sdk_variables()
     problems.extend(str(warning.message) for warning in caught)
 
     print("\nEffective configuration", file=out)

@@ -4,6 +4,9 @@ Only :func:`~pynector.telemetry.configure_telemetry` and the ``doctor``
 command load it; ``import pynector.telemetry`` never does.
 
 * :mod:`.environment`: reading variables forgivingly (one warning, then the default);
+* :mod:`.parsers`: one parser per kind of value, with its range, shared by
+  arguments and variables;
+* :mod:`.shown`: values in warnings shortened, credentials masked;
 * :mod:`.settings`: every setting resolved argument > environment > default,
   with its source;
 * :mod:`.endpoints`: endpoint URLs validated, completed and masked;

@@ -11,19 +11,21 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 from .environment import InvalidValue
+from .shown import mask_credentials
 
 __all__ = ["mask_url", "parse_url", "with_signal_path"]
 
 
 def parse_url(raw: str) -> str:
     """*raw* stripped, if it is an ``http(s)://host[:port]`` URL; else :class:`InvalidValue`."""
-    parts = urlsplit(raw.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidValue("an http:// or https:// URL")
     try:
+        parts = urlsplit(raw.strip())  # raises ValueError on a malformed IPv6 host
+        hostname = parts.hostname
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
-        raise InvalidValue("an http:// or https:// URL with a valid port") from None
+        raise InvalidValue("an http:// or https:// URL with a valid host and port") from None
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise InvalidValue("an http:// or https:// URL")
     return raw.strip()
 
 
@@ -34,8 +36,12 @@ def with_signal_path(base: str, signal: str) -> str:
 
 def mask_url(url: str) -> str:
     """*url* with any password (``user:secret@host``) replaced by ``***``."""
-    parts = urlsplit(url)
-    if parts.password is None:
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # not a URL urlsplit can read: hide what may be a password
+        return mask_credentials(url)
+    if password is None:
         return url
     host = parts.hostname or ""
     if parts.port is not None:

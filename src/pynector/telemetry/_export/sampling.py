@@ -1,8 +1,8 @@
 """The sampler a ``configure_telemetry`` tracer provider uses.
 
-Built here (not left to the SDK) whenever ``OTEL_TRACES_SAMPLER`` is set or
-a sampler is given, so a malformed value is pynector's one warning, not the
-SDK's.
+Built here from the validated settings whenever a sampler is configured
+(the SDK would raise on a bad ``OTEL_TRACES_SAMPLER_ARG`` or
+``sampler_arg``), so a malformed value is pynector's one warning.
 """
 
 from __future__ import annotations
@@ -10,16 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .environment import get_env_str
 from .settings import ExportSettings
 
 __all__ = ["build_sampler"]
 
 
 def build_sampler(settings: ExportSettings) -> Any:
-    """The sampler to pass to the provider, or ``None`` to keep the SDK's default."""
-    name = settings.sampler.value
-    if name is None and get_env_str("OTEL_TRACES_SAMPLER") is None:
+    """The sampler named by *settings*, with its ratio (already checked to be in 0..1);
+    ``None`` when none is configured, for the SDK's default (the same sampler)."""
+    if settings.sampler.source == "default":
         return None
     from opentelemetry.sdk.trace import sampling
 
@@ -32,4 +31,4 @@ def build_sampler(settings: ExportSettings) -> Any:
         "parentbased_always_off": lambda: sampling.ParentBased(sampling.ALWAYS_OFF),
         "parentbased_traceidratio": lambda: sampling.ParentBasedTraceIdRatio(ratio),
     }
-    return factories[name or "parentbased_always_on"]()
+    return factories.get(settings.sampler.value, factories["parentbased_always_on"])()

@@ -2,16 +2,18 @@
 
 Every value is resolved the same way: an explicit argument to
 :func:`~pynector.telemetry.configure_telemetry` beats the ``OTEL_*``
-environment variable, which beats the default.  A malformed environment
-value produces one :class:`~pynector.telemetry.TelemetryWarning` naming the
-variable and the value, and the default is used.  Each resolved
-:class:`Setting` remembers its source, which is what
-``python -m pynector.telemetry doctor`` prints.
+environment variable, which beats the default.  Arguments and variables go
+through the same parsers, with the same range checks (:mod:`.parsers`).  A
+bad value produces one :class:`~pynector.telemetry.TelemetryWarning` naming
+the argument or variable and the value (shortened, credentials masked),
+and the next source is used: a bad argument falls back to the environment,
+a bad variable to the default.  Each resolved :class:`Setting` remembers
+its source, which is what ``python -m pynector.telemetry doctor`` prints.
 
 Meanings follow the OpenTelemetry specification, including where the
 Python SDK differs: ``OTEL_EXPORTER_OTLP_TIMEOUT`` and ``OTEL_BSP_*`` times
-are milliseconds, and ``OTEL_EXPORTER_OTLP_ENDPOINT`` is a base URL to
-which ``/v1/traces`` is appended for HTTP, while
+are milliseconds (arguments are seconds), and ``OTEL_EXPORTER_OTLP_ENDPOINT``
+is a base URL to which ``/v1/traces`` is appended for HTTP, while
 ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`` is used as given.
 
 Two defaults differ from the specification on purpose, so that a burst of
@@ -27,16 +29,37 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
 from ..exporters import OTLP, Console, ExporterChoice, Zipkin
-from .endpoints import parse_url, with_signal_path
-from .environment import InvalidValue, get_env_dict, get_env_str, parse_bool, warn_malformed
+from .endpoints import with_signal_path
+from .environment import (
+    InvalidEntries,
+    InvalidValue,
+    get_env_str,
+    parse_bool,
+    warn_malformed,
+    warn_skipped,
+)
+from .parsers import (
+    EXPORT_TIMEOUT,
+    PENDING_AFTER,
+    SCHEDULE_DELAY,
+    choice,
+    count,
+    exporter_choices,
+    exporter_list,
+    headers,
+    name_list,
+    ratio,
+    text,
+    url,
+)
+from .shown import shown_value
 
-__all__ = ["ExportSettings", "Setting", "resolve_settings"]
+__all__ = ["VARIABLES", "ExportSettings", "Setting", "check_sdk_variables", "resolve_settings"]
 
 _T = TypeVar("_T")
 _O = TypeVar("_O", OTLP, Zipkin, Console)
 Source = Literal["argument", "environment", "default"]
 
-EXPORTERS = ("otlp", "console", "console-lines", "zipkin", "none")
 CONSOLE_STREAMS = ("stderr", "stdout")
 CONSOLE_COLORS = ("auto", "always", "never")
 OTLP_PROTOCOLS = ("http/protobuf", "grpc")
@@ -53,6 +76,35 @@ DEFAULT_OTLP_HTTP_ENDPOINT = "http://localhost:4318/v1/traces"
 DEFAULT_OTLP_GRPC_ENDPOINT = "http://localhost:4317"
 DEFAULT_ZIPKIN_ENDPOINT = "http://localhost:9411/api/v2/spans"
 
+#: Every variable :func:`resolve_settings` reads.  OpenTelemetry's SDK is
+#: handed the resolved values explicitly and must not parse these again.
+VARIABLES = (
+    "OTEL_SERVICE_NAME",
+    "OTEL_TRACES_EXPORTER",
+    *(
+        f"OTEL_EXPORTER_OTLP_{signal}{suffix}"
+        for suffix in ("PROTOCOL", "ENDPOINT", "HEADERS", "TIMEOUT", "COMPRESSION", "INSECURE")
+        for signal in ("TRACES_", "")
+    ),
+    "OTEL_EXPORTER_ZIPKIN_ENDPOINT",
+    "OTEL_EXPORTER_ZIPKIN_TIMEOUT",
+    "OTEL_TRACES_SAMPLER",
+    "OTEL_TRACES_SAMPLER_ARG",
+    "OTEL_BSP_SCHEDULE_DELAY",
+    "OTEL_BSP_MAX_QUEUE_SIZE",
+    "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+    "OTEL_BSP_EXPORT_TIMEOUT",
+)
+
+_console_color_choice = choice(CONSOLE_COLORS)
+
+
+def _console_colors(raw: object) -> str:
+    """``Console(colors=True/False)`` forces them; the variable says ``auto|always|never``."""
+    if isinstance(raw, bool):
+        return "always" if raw else "never"
+    return _console_color_choice(raw)
+
 
 @dataclass(frozen=True)
 class Setting(Generic[_T]):
@@ -64,102 +116,73 @@ class Setting(Generic[_T]):
     secret: bool = field(default=False, compare=False)
 
 
-def _resolve(
-    argument: _T | None,
-    variables: Sequence[str],
-    parse: Callable[[str], _T],
-    default: _T,
-    *,
-    secret: bool = False,
+def _from_environment(
+    variables: Sequence[str], parse: Callable[[object], _T], default: _T, secret: bool
 ) -> Setting[_T]:
-    """Argument, else the first set variable (parsed), else *default*."""
-    if argument is not None:
-        return Setting(argument, "argument", None, secret)
+    """The first set variable, parsed; else *default*."""
     for variable in variables:
         raw = get_env_str(variable)
         if raw is None:
             continue
         try:
             return Setting(parse(raw), "environment", variable, secret)
-        except InvalidValue as error:
-            shown = "<hidden>" if secret else raw
-            warn_malformed(variable, shown, str(error), default)
+        except InvalidEntries as error:
+            for entry in error.entries:
+                warn_skipped(variable, entry, str(error), secret=secret)
+            return Setting(error.value, "environment", variable, secret)
+        except Exception as error:  # InvalidValue, or a parser bug: never raise
+            expected = str(error) if isinstance(error, InvalidValue) else "a valid value"
+            warn_malformed(variable, raw, expected, default, secret=secret)
             return Setting(default, "default", variable, secret)
     return Setting(default, "default", variables[0] if variables else None, secret)
 
 
-def _choice(options: Sequence[str]) -> Callable[[str], str]:
-    def parse(raw: str) -> str:
-        value = raw.strip().lower()
-        if value not in options:
-            raise InvalidValue("one of " + ", ".join(options))
-        return value
-
-    return parse
-
-
-def _exporter_list(raw: str) -> tuple[str, ...]:
-    names = tuple(dict.fromkeys(n.strip().lower() for n in raw.split(",") if n.strip()))
-    known = tuple(name for name in names if name in EXPORTERS)
-    if not known:
-        raise InvalidValue("a comma-separated list of " + ", ".join(EXPORTERS))
-    for name in names:
-        if name not in EXPORTERS:
-            warn_malformed(
-                "OTEL_TRACES_EXPORTER", name, "one of " + ", ".join(EXPORTERS), "skipped"
-            )
-    return tuple(name for name in known if name != "none")
-
-
-def _milliseconds(minimum: float) -> Callable[[str], float]:
-    def parse(raw: str) -> float:
-        try:
-            value = float(raw)
-        except ValueError:
-            raise InvalidValue("a number of milliseconds") from None
-        if not value >= minimum or value == float("inf"):
-            raise InvalidValue(f"a number of milliseconds >= {minimum:g}")
-        return value / 1000.0
-
-    return parse
-
-
-def _positive_int(raw: str) -> int:
+def _with_argument(
+    argument: object,
+    parse: Callable[[object], _T],
+    label: str,
+    fallback: Callable[[], Setting[_T]],
+    secret: bool = False,
+) -> Setting[_T]:
+    """*argument* parsed; if it is ``None`` or bad, what *fallback* resolves to."""
+    if argument is None:
+        return fallback()
     try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidValue("a positive whole number") from None
-    if value <= 0:
-        raise InvalidValue("a positive whole number")
-    return value
+        return Setting(parse(argument), "argument", None, secret)
+    except InvalidEntries as error:
+        for entry in error.entries:
+            warn_skipped(label, entry, str(error), secret=secret)
+        return Setting(error.value, "argument", None, secret)
+    except Exception as error:
+        expected = str(error) if isinstance(error, InvalidValue) else "a valid value"
+        used = fallback()
+        instead = None
+        if used.source == "environment" and used.variable is not None:
+            raw = get_env_str(used.variable)
+            instead = f"{used.variable}={shown_value(raw, secret=secret)}"
+        warn_malformed(label, argument, expected, used.value, secret=secret, instead=instead)
+        return used
 
 
-def _ratio(raw: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise InvalidValue("a number from 0 to 1") from None
-    if not 0.0 <= value <= 1.0:
-        raise InvalidValue("a number from 0 to 1")
-    return value
-
-
-def _base_url_plus_traces_path(raw: str) -> str:
-    return with_signal_path(parse_url(raw), "traces")
-
-
-def _headers(name: str) -> Callable[[str], dict[str, str]]:
-    def parse(raw: str) -> dict[str, str]:
-        return get_env_dict(name, secret=True)
-
-    return parse
-
-
-def _propagator_list(raw: str) -> tuple[str, ...]:
-    names = tuple(n.strip().lower() for n in raw.split(",") if n.strip())
-    if not names:
-        raise InvalidValue("a comma-separated list of propagator names")
-    return names
+def _resolve(
+    argument: object,
+    variables: Sequence[str],
+    parse: Callable[[object], _T],
+    default: _T,
+    *,
+    secret: bool = False,
+    label: str | None = None,
+    parse_argument: Callable[[object], _T] | None = None,
+) -> Setting[_T]:
+    """Argument (parsed with *parse_argument*, else *parse*), else the first
+    set variable (parsed), else *default*."""
+    return _with_argument(
+        argument,
+        parse_argument or parse,
+        label or "argument",
+        lambda: _from_environment(variables, parse, default, secret),
+        secret,
+    )
 
 
 @dataclass(frozen=True)
@@ -176,7 +199,7 @@ class ExportSettings:
     otlp_insecure: Setting[bool]
     zipkin_endpoint: Setting[str]
     zipkin_timeout: Setting[float]
-    sampler: Setting[str | None]
+    sampler: Setting[str]
     sampler_arg: Setting[float]
     propagators: Setting[tuple[str, ...]]
     bsp_schedule_delay: Setting[float]
@@ -196,59 +219,41 @@ def _signal_then_generic(suffix: str) -> tuple[str, str]:
     return f"OTEL_EXPORTER_OTLP_TRACES_{suffix}", f"OTEL_EXPORTER_OTLP_{suffix}"
 
 
-def _otlp_endpoint(argument: str | None, protocol: str) -> Setting[str]:
+def _base_url_plus_traces_path(raw: object) -> str:
+    return with_signal_path(url(raw), "traces")
+
+
+def _otlp_endpoint(argument: object, protocol: str) -> Setting[str]:
     grpc = protocol == "grpc"
     default = DEFAULT_OTLP_GRPC_ENDPOINT if grpc else DEFAULT_OTLP_HTTP_ENDPOINT
-    if argument is None and get_env_str("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") is None:
+
+    def from_environment() -> Setting[str]:
+        if get_env_str("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") is not None:
+            return _from_environment(["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"], url, default, False)
         # Only the generic, base-URL variable is set (or none): the HTTP path
         # is appended to it; gRPC takes it as it is.
-        return _resolve(
-            None,
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"],
-            parse_url if grpc else _base_url_plus_traces_path,
-            default,
-        )
-    return _resolve(argument, ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"], parse_url, default)
+        parse = url if grpc else _base_url_plus_traces_path
+        return _from_environment(["OTEL_EXPORTER_OTLP_ENDPOINT"], parse, default, False)
+
+    return _with_argument(argument, url, "OTLP(endpoint=...)", from_environment)
 
 
-def _checked_argument(label: str, value: str | None, parse: Callable[[str], str]) -> str | None:
-    """Validate an explicit argument; a bad one warns and falls back to the environment."""
-    if value is None:
-        return None
+def _options(exporters: object, kind: type[_O]) -> _O:
+    """The first *kind* options object among *exporters*, else one with every option unset."""
     try:
-        return parse(value)
-    except InvalidValue as error:
-        warn_malformed(label, value, str(error), "the environment or default")
-        return None
-
-
-def _exporter_names(exporters: Sequence[ExporterChoice]) -> tuple[str, ...]:
-    names: list[str] = []
-    for choice in exporters:
-        if isinstance(choice, OTLP):
-            name = "otlp"
-        elif isinstance(choice, Zipkin):
-            name = "zipkin"
-        elif isinstance(choice, Console):
-            name = "console-lines" if choice.format == "lines" else "console"
-        else:
-            name = str(choice).strip().lower()
-        if name != "none" and name not in names:
-            names.append(name)
-    return tuple(names)
-
-
-def _options(exporters: Sequence[ExporterChoice] | None, kind: type[_O]) -> _O:
-    for choice in exporters or ():
-        if isinstance(choice, kind):
-            return choice
+        choices = exporter_choices(exporters) if exporters is not None else []
+    except InvalidValue:  # resolving the exporters warns about it
+        choices = []
+    for choice_ in choices:
+        if isinstance(choice_, kind):
+            return choice_
     return kind()
 
 
 def resolve_settings(
     *,
     service_name: str | None = None,
-    exporters: Sequence[ExporterChoice] | None = None,
+    exporters: Sequence[ExporterChoice] | ExporterChoice | None = None,
     sampler: str | None = None,
     sampler_arg: float | None = None,
     propagators: Sequence[str] | None = None,
@@ -258,74 +263,152 @@ def resolve_settings(
     Options of an :class:`~pynector.telemetry.exporters.OTLP`,
     :class:`~pynector.telemetry.exporters.Zipkin` or
     :class:`~pynector.telemetry.exporters.Console` in *exporters* count as
-    arguments.
+    arguments.  Never raises, whatever the arguments are.
     """
     otlp = _options(exporters, OTLP)
     zipkin = _options(exporters, Zipkin)
     console = _options(exporters, Console)
-    console_colors = None if console.colors is None else ("always" if console.colors else "never")
-    otlp_protocol = _checked_argument("OTLP(protocol=...)", otlp.protocol, _choice(OTLP_PROTOCOLS))
     protocol = _resolve(
-        otlp_protocol, _signal_then_generic("PROTOCOL"), _choice(OTLP_PROTOCOLS), "http/protobuf"
-    )
-    headers_variable = next(
-        (name for name in _signal_then_generic("HEADERS") if get_env_str(name) is not None),
-        "OTEL_EXPORTER_OTLP_HEADERS",
+        otlp.protocol,
+        _signal_then_generic("PROTOCOL"),
+        choice(OTLP_PROTOCOLS),
+        "http/protobuf",
+        label="OTLP(protocol=...)",
     )
     return ExportSettings(
-        service_name=_resolve(service_name, ["OTEL_SERVICE_NAME"], str.strip, "unknown_service"),
+        service_name=_resolve(
+            service_name, ["OTEL_SERVICE_NAME"], text, "unknown_service", label="service_name"
+        ),
         exporters=_resolve(
-            None if exporters is None else _exporter_names(exporters),
-            ["OTEL_TRACES_EXPORTER"],
-            _exporter_list,
-            ("otlp",),
+            exporters, ["OTEL_TRACES_EXPORTER"], exporter_list, ("otlp",), label="trace_exporters"
         ),
         otlp_protocol=protocol,
         otlp_endpoint=_otlp_endpoint(otlp.endpoint, protocol.value),
         otlp_headers=_resolve(
-            None if otlp.headers is None else dict(otlp.headers),
-            [headers_variable],
-            _headers(headers_variable),
+            otlp.headers,
+            _signal_then_generic("HEADERS"),
+            headers,
             {},
             secret=True,
+            label="OTLP(headers=...)",
         ),
         otlp_timeout=_resolve(
-            otlp.timeout, _signal_then_generic("TIMEOUT"), _milliseconds(1), 10.0
+            otlp.timeout,
+            _signal_then_generic("TIMEOUT"),
+            EXPORT_TIMEOUT.from_environment,
+            10.0,
+            label="OTLP(timeout=...)",
+            parse_argument=EXPORT_TIMEOUT.from_argument,
         ),
         otlp_compression=_resolve(
-            otlp.compression, _signal_then_generic("COMPRESSION"), _choice(COMPRESSIONS), "none"
+            otlp.compression,
+            _signal_then_generic("COMPRESSION"),
+            choice(COMPRESSIONS),
+            "none",
+            label="OTLP(compression=...)",
         ),
-        otlp_insecure=_resolve(otlp.insecure, _signal_then_generic("INSECURE"), parse_bool, False),
+        otlp_insecure=_resolve(
+            otlp.insecure,
+            _signal_then_generic("INSECURE"),
+            parse_bool,
+            False,
+            label="OTLP(insecure=...)",
+        ),
         zipkin_endpoint=_resolve(
-            zipkin.endpoint, ["OTEL_EXPORTER_ZIPKIN_ENDPOINT"], parse_url, DEFAULT_ZIPKIN_ENDPOINT
+            zipkin.endpoint,
+            ["OTEL_EXPORTER_ZIPKIN_ENDPOINT"],
+            url,
+            DEFAULT_ZIPKIN_ENDPOINT,
+            label="Zipkin(endpoint=...)",
         ),
         zipkin_timeout=_resolve(
-            zipkin.timeout, ["OTEL_EXPORTER_ZIPKIN_TIMEOUT"], _milliseconds(1), 10.0
+            zipkin.timeout,
+            ["OTEL_EXPORTER_ZIPKIN_TIMEOUT"],
+            EXPORT_TIMEOUT.from_environment,
+            10.0,
+            label="Zipkin(timeout=...)",
+            parse_argument=EXPORT_TIMEOUT.from_argument,
         ),
-        sampler=_resolve(sampler, ["OTEL_TRACES_SAMPLER"], _choice(SAMPLERS), None),
-        sampler_arg=_resolve(sampler_arg, ["OTEL_TRACES_SAMPLER_ARG"], _ratio, 1.0),
+        sampler=_resolve(
+            sampler,
+            ["OTEL_TRACES_SAMPLER"],
+            choice(SAMPLERS),
+            "parentbased_always_on",
+            label="sampler",
+        ),
+        sampler_arg=_resolve(
+            sampler_arg, ["OTEL_TRACES_SAMPLER_ARG"], ratio, 1.0, label="sampler_arg"
+        ),
         propagators=_resolve(
-            None if propagators is None else tuple(propagators),
+            propagators,
             ["OTEL_PROPAGATORS"],
-            _propagator_list,
+            name_list,
             ("tracecontext", "baggage"),
+            label="propagators",
         ),
-        bsp_schedule_delay=_resolve(None, ["OTEL_BSP_SCHEDULE_DELAY"], _milliseconds(0), 5.0),
-        bsp_max_queue_size=_resolve(None, ["OTEL_BSP_MAX_QUEUE_SIZE"], _positive_int, 32_768),
+        bsp_schedule_delay=_resolve(
+            None, ["OTEL_BSP_SCHEDULE_DELAY"], SCHEDULE_DELAY.from_environment, 5.0
+        ),
+        bsp_max_queue_size=_resolve(
+            None, ["OTEL_BSP_MAX_QUEUE_SIZE"], count(maximum=1_000_000), 32_768
+        ),
         bsp_max_export_batch_size=_resolve(
-            None, ["OTEL_BSP_MAX_EXPORT_BATCH_SIZE"], _positive_int, 512
+            None, ["OTEL_BSP_MAX_EXPORT_BATCH_SIZE"], count(maximum=100_000), 512
         ),
-        bsp_export_timeout=_resolve(None, ["OTEL_BSP_EXPORT_TIMEOUT"], _milliseconds(1), 30.0),
+        bsp_export_timeout=_resolve(
+            None, ["OTEL_BSP_EXPORT_TIMEOUT"], EXPORT_TIMEOUT.from_environment, 30.0
+        ),
         console_stream=_resolve(
-            _checked_argument("Console(stream=...)", console.stream, _choice(CONSOLE_STREAMS)),
+            console.stream,
             ["PYNECTOR_CONSOLE_STREAM"],
-            _choice(CONSOLE_STREAMS),
+            choice(CONSOLE_STREAMS),
             "stderr",
+            label="Console(stream=...)",
         ),
         console_colors=_resolve(
-            console_colors, ["PYNECTOR_CONSOLE_COLORS"], _choice(CONSOLE_COLORS), "auto"
+            console.colors,
+            ["PYNECTOR_CONSOLE_COLORS"],
+            _console_colors,
+            "auto",
+            label="Console(colors=...)",
         ),
         console_pending_after=_resolve(
-            console.pending_after, ["PYNECTOR_CONSOLE_PENDING_MS"], _milliseconds(0), 1.0
+            console.pending_after,
+            ["PYNECTOR_CONSOLE_PENDING_MS"],
+            PENDING_AFTER.from_environment,
+            1.0,
+            label="Console(pending_after=...)",
+            parse_argument=PENDING_AFTER.from_argument,
         ),
     )
+
+
+#: Limits OpenTelemetry's SDK reads for itself when a tracer provider is
+#: made, raising ``ValueError`` on anything but a non-negative whole number.
+SDK_LIMIT_VARIABLES = (
+    "OTEL_ATTRIBUTE_COUNT_LIMIT",
+    "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT",
+    "OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT",
+    "OTEL_LINK_ATTRIBUTE_COUNT_LIMIT",
+    "OTEL_SPAN_EVENT_COUNT_LIMIT",
+    "OTEL_SPAN_LINK_COUNT_LIMIT",
+    "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT",
+    "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT",
+)
+
+
+def check_sdk_variables() -> list[str]:
+    """Warn about each malformed variable the SDK reads itself; return their names.
+
+    The caller hides them while the SDK builds its objects, so it uses its
+    own defaults instead of raising.
+    """
+    malformed = []
+    for variable in SDK_LIMIT_VARIABLES:
+        raw = get_env_str(variable)
+        if raw is not None and not (raw.isascii() and raw.isdigit()):
+            warn_malformed(
+                variable, raw, "a whole number of 0 or more", None, instead="the SDK's default"
+            )
+            malformed.append(variable)
+    return malformed

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .._export.environment import get_env_str, warn_malformed
+from .._export.environment import get_env_str, warn_malformed, warn_skipped
 from .._levels import INFO, parse_level
 from .._warnings import warn_once
 from ..processors import add_trace_context
@@ -29,11 +29,7 @@ def parse_log_level(level: str | int) -> int:
     """A level name (any case) or number as a number; INFO with a warning if unknown."""
     number = parse_level(level)
     if number is None:
-        warn_once(
-            f"log-level:{level}",
-            f"Unknown log level {level!r}; expected one of DEBUG, INFO, WARNING, "
-            "ERROR, CRITICAL. Using INFO.",
-        )
+        warn_malformed("log_level", level, "one of DEBUG, INFO, WARNING, ERROR, CRITICAL", "INFO")
         return INFO
     return number
 
@@ -78,10 +74,8 @@ def configure_structlog(log_level: str | int, processors: Sequence[Any] | None) 
         if callable(processor):
             extra.append(processor)
         else:
-            warn_once(
-                f"log-processor:{processor!r}",
-                f"Ignoring log processor {processor!r}: a processor must be callable "
-                "as processor(logger, method_name, event_dict).",
+            warn_skipped(
+                "log_processors", processor, "a callable processor(logger, method_name, event_dict)"
             )
     redactor = active_redactor()
     if redactor is not None:

@@ -1,0 +1,252 @@
+"""One parser per kind of setting, shared by arguments and environment variables.
+
+Each parser takes the raw value, a string from the environment or any
+object passed as an argument, and returns the valid value or raises
+:class:`~.environment.InvalidValue` saying what it expects.  Ranges are
+checked here, so ``OTLP(timeout=1e13)`` and ``OTEL_EXPORTER_OTLP_TIMEOUT=1e13``
+are refused the same way.  List and mapping parsers keep the well-formed
+entries and raise :class:`~.environment.InvalidEntries` for the others.
+
+>>> EXPORT_TIMEOUT.from_environment("2500"), EXPORT_TIMEOUT.from_argument(2.5)
+(2.5, 2.5)
+>>> SCHEDULE_DELAY.from_environment("0")  # raised to the floor: no busy loop
+0.01
+>>> ratio("0.25"), exporter_list("console, zipkin")
+(0.25, ('console', 'zipkin'))
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from ..exporters import OTLP, Console, Zipkin
+from .endpoints import parse_url
+from .environment import InvalidEntries, InvalidValue, parse_key_values
+
+__all__ = [
+    "EXPORTERS",
+    "EXPORT_TIMEOUT",
+    "PENDING_AFTER",
+    "SCHEDULE_DELAY",
+    "Duration",
+    "choice",
+    "count",
+    "exporter_choices",
+    "exporter_list",
+    "headers",
+    "name_list",
+    "ratio",
+    "text",
+    "url",
+]
+
+EXPORTERS = ("otlp", "console", "console-lines", "zipkin", "none")
+
+
+def text(raw: object) -> str:
+    """A non-empty string, stripped."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidValue("a non-empty string")
+    return raw.strip()
+
+
+def choice(options: tuple[str, ...]) -> Callable[[object], str]:
+    """A parser for one of *options*, in any case."""
+
+    def parse(raw: object) -> str:
+        value = raw.strip().lower() if isinstance(raw, str) else None
+        if value not in options:
+            raise InvalidValue("one of " + ", ".join(options))
+        return value
+
+    return parse
+
+
+def url(raw: object) -> str:
+    """An ``http(s)://host[:port]`` URL."""
+    if not isinstance(raw, str):
+        raise InvalidValue("an http:// or https:// URL")
+    return parse_url(raw)
+
+
+def _number(raw: object, expected: str) -> float:
+    """A finite number, from a number or its text (never a ``bool``)."""
+    try:
+        if isinstance(raw, str):
+            value = float(raw.strip())
+        elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            value = float(raw)
+        else:
+            raise InvalidValue(expected)
+    except (ValueError, OverflowError):  # not a number; an int beyond float range
+        raise InvalidValue(expected) from None
+    if not math.isfinite(value):
+        raise InvalidValue(expected)
+    return value
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A time span: milliseconds in the environment (as the specification
+    says), seconds in arguments, within ``[minimum, maximum]`` seconds.
+
+    Values from ``0`` up to *floor* are valid but raised to *floor*: a
+    batch delay of 0 means "as soon as possible", not a busy loop.
+    """
+
+    minimum: float
+    maximum: float
+    floor: float = 0.0
+
+    def from_environment(self, raw: object) -> float:
+        return self._check(_number(raw, self._expected(1000, "milliseconds")) / 1000, 1000)
+
+    def from_argument(self, raw: object) -> float:
+        return self._check(_number(raw, self._expected(1, "seconds")), 1)
+
+    def _expected(self, scale: float, unit: str) -> str:
+        return f"a number of {unit} from {self.minimum * scale:g} to {self.maximum * scale:g}"
+
+    def _check(self, seconds: float, scale: float) -> float:
+        unit = "milliseconds" if scale == 1000 else "seconds"
+        if not self.minimum <= seconds <= self.maximum:
+            raise InvalidValue(self._expected(scale, unit))
+        return max(seconds, self.floor)
+
+
+#: Any export or request timeout: beyond ten minutes a request is not coming back.
+EXPORT_TIMEOUT = Duration(minimum=0.001, maximum=600.0)
+#: The delay between two batches: a 10 ms floor, at most ten minutes.
+SCHEDULE_DELAY = Duration(minimum=0.0, maximum=600.0, floor=0.01)
+#: How long the console waits before drawing a trace still running.
+PENDING_AFTER = Duration(minimum=0.0, maximum=600.0)
+
+
+def count(maximum: int) -> Callable[[object], int]:
+    """A parser for a whole number from 1 to *maximum*."""
+    expected = f"a whole number from 1 to {maximum}"
+
+    def parse(raw: object) -> int:
+        try:
+            if isinstance(raw, str):
+                value = int(raw.strip())
+            elif isinstance(raw, int) and not isinstance(raw, bool):
+                value = int(raw)
+            else:
+                raise InvalidValue(expected)
+        except ValueError:  # not a whole number, or too many digits to read
+            raise InvalidValue(expected) from None
+        if not 1 <= value <= maximum:
+            raise InvalidValue(expected)
+        return value
+
+    return parse
+
+
+def ratio(raw: object) -> float:
+    """A sampling ratio: a number from 0 to 1."""
+    value = _number(raw, "a number from 0 to 1")
+    if not 0.0 <= value <= 1.0:
+        raise InvalidValue("a number from 0 to 1")
+    return value
+
+
+def _names(raw: object) -> list[object]:
+    """A comma-separated string, or an iterable of names, as a list of entries."""
+    if isinstance(raw, str):
+        return [name.strip() for name in raw.split(",") if name.strip()]
+    if isinstance(raw, Iterable):
+        return list(raw)
+    raise InvalidValue("a comma-separated string or a list of names")
+
+
+def name_list(raw: object) -> tuple[str, ...]:
+    """Lower-case names (propagators...), from ``"a,b"`` or ``["a", "b"]``."""
+    entries = _names(raw)
+    names = tuple(entry.strip().lower() for entry in entries if isinstance(entry, str))
+    bad = [entry for entry in entries if not isinstance(entry, str) or not entry.strip()]
+    if isinstance(raw, str) and not names:
+        raise InvalidValue("a comma-separated list of names")
+    if bad:
+        raise InvalidEntries("a name", tuple(dict.fromkeys(names)), bad)
+    return tuple(dict.fromkeys(names))
+
+
+def exporter_choices(raw: object) -> list[object]:
+    """What ``trace_exporters`` holds, as a list: one name, ``"a,b"``, one
+    :class:`~..exporters.OTLP` / :class:`~..exporters.Zipkin` /
+    :class:`~..exporters.Console`, or a list of them."""
+    if isinstance(raw, (OTLP, Zipkin, Console)):
+        return [raw]
+    entries: list[object] = []
+    for entry in _names(raw):
+        entries.extend(_names(entry) if isinstance(entry, str) else [entry])
+    return entries
+
+
+def exporter_list(raw: object) -> tuple[str, ...]:
+    """Exporter names among :data:`EXPORTERS`, ``none`` left out.
+
+    An empty list, or ``none``, means no exporter; a list whose names are
+    all unknown is invalid.
+    """
+    names: list[str] = []
+    bad: list[object] = []
+    for entry in exporter_choices(raw):
+        if isinstance(entry, OTLP):
+            names.append("otlp")
+        elif isinstance(entry, Zipkin):
+            names.append("zipkin")
+        elif isinstance(entry, Console) and entry.format in ("tree", "lines"):
+            names.append("console-lines" if entry.format == "lines" else "console")
+        elif isinstance(entry, str) and entry.strip().lower() in EXPORTERS:
+            names.append(entry.strip().lower())
+        else:
+            bad.append(entry)
+    expected = "a comma-separated list of " + ", ".join(EXPORTERS)
+    if bad and not names:
+        raise InvalidValue(expected)
+    value = tuple(name for name in dict.fromkeys(names) if name != "none")
+    if bad:
+        raise InvalidEntries("one of " + ", ".join(EXPORTERS), value, bad)
+    return value
+
+
+# RFC 9110 token characters: what a header name may contain.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9a-z-]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def headers(raw: object) -> dict[str, str]:
+    """Request headers, from ``key=value,...`` (percent-decoded) or a mapping.
+
+    Names are lower-cased: HTTP does not care, and gRPC refuses metadata
+    keys with capitals (``Authorization``, as vendors document it).
+    """
+    bad: list[object] = []
+    if isinstance(raw, str):
+        pairs: Iterable[tuple[object, object]]
+        parsed, malformed = parse_key_values(raw)
+        pairs = parsed.items()
+        bad.extend(malformed)
+    elif isinstance(raw, Mapping):
+        pairs = raw.items()
+    else:
+        raise InvalidValue("key=value pairs")
+    result: dict[str, str] = {}
+    for key, value in pairs:
+        name = key.strip().lower() if isinstance(key, str) else ""
+        if (
+            _HEADER_NAME.fullmatch(name)
+            and isinstance(value, str)
+            and not _CONTROL.search(value.strip())
+        ):
+            result[name] = value.strip()
+        else:
+            bad.append(f"{key}=" if isinstance(key, str) else key)
+    if bad:
+        raise InvalidEntries("key=value with a header name and printable value", result, bad)
+    return result
