@@ -1,31 +1,133 @@
-"""Stamp standard library log records with the current trace and span ids.
+"""Stamp every standard library log record with the current trace, span and service.
 
-After :func:`~pynector.telemetry.configure_telemetry`, *every* record made
-inside a span, by any logger, carries ``record.trace_id`` and
-``record.span_id`` (W3C hex), ready for a formatter such as
-``"%(message)s trace_id=%(trace_id)s"`` or a JSON handler.  Outside a span
-the attributes are absent, so formatters should use ``defaults=`` or a
-filter.
+After :func:`~pynector.telemetry.configure_telemetry`, *every* record, made
+by any logger, inside a span or not, carries the attributes OpenTelemetry's
+logging instrumentation sets, so formats written for it work unchanged:
+
+=====================  ===============================  ==================
+attribute              inside a span                    outside a span
+=====================  ===============================  ==================
+``otelTraceID``        32 hex digits                    ``"0"``
+``otelSpanID``         16 hex digits                    ``"0"``
+``otelTraceSampled``   ``True``/``False``               ``False``
+``otelServiceName``    the resource's ``service.name``  the same
+=====================  ===============================  ==================
+
+e.g. ``"%(message)s trace_id=%(otelTraceID)s span_id=%(otelSpanID)s"``.
+These names cannot clash with what applications pass as ``extra=``
+(``trace_id`` is a common one; a clash raises ``KeyError`` in ``logging``).
 
 It wraps the current log record factory rather than replacing it, so a
-factory the application installed keeps working.
+factory the application installed keeps working, and it never raises: a
+record gets the outside-a-span values if the current span cannot be read.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
-from ..processors import current_trace_ids
+__all__ = [
+    "FIELD_NAMES",
+    "factory_sets_fields",
+    "install_record_factory",
+    "record_factory_correlates",
+    "trace_fields",
+]
 
-__all__ = ["install_record_factory", "record_factory_correlates"]
+#: The record attributes, as OpenTelemetry's logging instrumentation names them.
+FIELD_NAMES = ("otelTraceID", "otelSpanID", "otelTraceSampled", "otelServiceName")
 
 _MARKER = "_pynector_correlates"
 
+# The last span context seen and its fields, and the last provider and its
+# service name, each pair swapped in as one tuple so that threads never see
+# one's key with another's value.  A burst of records in one span costs a
+# lookup, not a formatting.
+_NO_IDS = ("0", "0", False)
+_last_span: tuple[object, tuple[str, str, bool]] = (None, _NO_IDS)
+_last_service: tuple[object, str] = (None, "")
+
+
+def _service_name(otel_trace: Any) -> str:
+    global _last_service
+    provider = otel_trace.get_tracer_provider()
+    last_provider, name = _last_service
+    if provider is not last_provider:
+        resource = getattr(provider, "resource", None)
+        found = (getattr(resource, "attributes", None) or {}).get("service.name")
+        name = found if isinstance(found, str) else ""
+        _last_service = (provider, name)
+    return name
+
+
+def _span_ids(otel_trace: Any) -> tuple[str, str, bool]:
+    global _last_span
+    context = otel_trace.get_current_span().get_span_context()
+    last_context, ids = _last_span
+    if context is not last_context:
+        ids = _NO_IDS
+        if context.is_valid:
+            ids = (
+                format(context.trace_id, "032x"),
+                format(context.span_id, "016x"),
+                bool(context.trace_flags.sampled),
+            )
+        _last_span = (context, ids)
+    return ids
+
+
+def trace_fields() -> dict[str, Any]:
+    """The four ``otel*`` attributes for a record made now; never raises.
+
+    It never imports OpenTelemetry itself: until something did, there is
+    no span and no service.
+    """
+    otel_trace = sys.modules.get("opentelemetry.trace")
+    trace_id, span_id, sampled, service = "0", "0", False, ""
+    if otel_trace is not None:
+        try:
+            trace_id, span_id, sampled = _span_ids(otel_trace)
+            service = _service_name(otel_trace)
+        except Exception:  # a broken context or provider must not break logging
+            pass
+    return {
+        "otelTraceID": trace_id,
+        "otelSpanID": span_id,
+        "otelTraceSampled": sampled,
+        "otelServiceName": service,
+    }
+
 
 def record_factory_correlates() -> bool:
-    """Whether the installed record factory already adds trace ids."""
+    """Whether the installed record factory is ours (it adds the fields)."""
     return bool(getattr(logging.getLogRecordFactory(), _MARKER, False))
+
+
+_probed: tuple[object, bool] = (None, False)
+
+
+def factory_sets_fields() -> bool:
+    """Whether the installed record factory sets the ``otel*`` fields on every
+    record: ours, or OpenTelemetry's logging instrumentation's.
+
+    Then they must not be passed again as ``extra=`` (``logging`` would raise).
+    Decided once per factory, with one probe record.
+    """
+    global _probed
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, _MARKER, False):
+        return True
+    probed_factory, sets = _probed
+    if factory is not probed_factory:
+        try:
+            probe = factory("pynector.probe", logging.DEBUG, "", 0, "", (), None)
+            sets = all(name in vars(probe) for name in FIELD_NAMES)
+        except Exception:
+            sets = False
+        _probed = (factory, sets)
+    return sets
 
 
 def install_record_factory() -> None:
@@ -36,9 +138,7 @@ def install_record_factory() -> None:
 
     def correlating_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        ids = current_trace_ids()
-        if ids is not None:
-            record.trace_id, record.span_id = ids
+        record.__dict__.update(trace_fields())
         return record
 
     setattr(correlating_factory, _MARKER, True)

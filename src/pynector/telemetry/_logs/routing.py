@@ -10,8 +10,9 @@ which decides per event:
 * otherwise: the standard library logger of the facade's name, where the
   application's ``logging`` configuration decides.  The fields are
   rendered into the message (``event key='value'``), redacted when
-  redaction is on, kept on the record as ``record.event_fields``, and the
-  record points at the library's line, not at pynector.
+  redaction is on, kept on the record as ``record.event_fields``, the
+  record carries the ``otel*`` trace attributes of :mod:`.correlation`,
+  and it points at the library's line, not at pynector.
 
 A field that cannot be rendered never loses the event: it is written again
 with every field as text, and one warning says so.
@@ -153,20 +154,18 @@ class LogRoute:
 
 
 def _stdlib_fields(fields: dict[str, Any]) -> tuple[Mapping[str, Any], dict[str, Any]]:
-    """Fields after redaction, and the record's ``extra``: the fields plus,
-    inside a span, ``trace_id``/``span_id`` (unless a correlating record
-    factory already adds them)."""
-    from ..processors import current_trace_ids
+    """Fields after redaction, and the record's ``extra``: the fields plus the
+    ``otel*`` trace attributes (see :mod:`.correlation`), unless the record
+    factory already sets those (passing them again would make ``logging``
+    raise)."""
     from ..redaction import active_redactor
-    from .correlation import record_factory_correlates
+    from .correlation import factory_sets_fields, trace_fields
 
     redactor = active_redactor()
     shown = fields if redactor is None else redactor.redact(fields)
     extra: dict[str, Any] = {"event_fields": shown}
-    if not record_factory_correlates():
-        ids = current_trace_ids()
-        if ids is not None:
-            extra["trace_id"], extra["span_id"] = ids
+    if not factory_sets_fields():
+        extra.update(trace_fields())
     return shown, extra
 
 
