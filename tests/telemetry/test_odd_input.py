@@ -76,8 +76,8 @@ def test_valid_attributes_pass_through_without_copy_or_warning() -> None:
         assert coerce_attributes(None) is None
 
 
-def test_unencodable_mapping_falls_back_to_text() -> None:
-    assert coerce_value({(1, 2): "tuple key"}) == "{(1, 2): 'tuple key'}"
+def test_keys_json_cannot_take_become_text() -> None:
+    assert coerce_value({(1, 2): "tuple key"}) == '{"(1, 2)": "tuple key"}'
     assert safe_repr(Unprintable()) == "<unprintable Unprintable>"
 
 

@@ -8,9 +8,11 @@ worded as OpenTelemetry words it.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from . import HAS_OPENTELEMETRY
+from ._attributes import safe_repr
 from ._status import status_classes
 
 __all__ = ["error_status", "record_failure"]
@@ -23,7 +25,7 @@ def error_status(exc: BaseException, use_opentelemetry: bool = HAS_OPENTELEMETRY
     'ValueError: bad id'
     """
     status, status_code = status_classes(use_opentelemetry)
-    return status(status_code.ERROR, f"{type(exc).__name__}: {exc}")
+    return status(status_code.ERROR, f"{type(exc).__name__}: {safe_repr(exc)}")
 
 
 def record_failure(
@@ -32,13 +34,36 @@ def record_failure(
     """Record *exc* on a recording *span* with ERROR status.
 
     Only ``Exception``s count, as in OpenTelemetry: cancellation and exit
-    are not failures.  A broken span never masks the caller's exception.
+    are not failures.  A broken span, or an exception whose ``__str__``
+    raises, never masks the caller's exception: it still gets its event
+    (with a placeholder message) and its status.
     """
     if not isinstance(exc, Exception):
         return
     try:
-        if span.is_recording():
-            span.record_exception(exc)
-            span.set_status(error_status(exc, use_opentelemetry))
+        if not span.is_recording():
+            return
+        span.record_exception(exc)
     except Exception:
-        pass
+        _add_exception_event(span, exc)
+    with suppress(Exception):
+        span.set_status(error_status(exc, use_opentelemetry))
+
+
+def _add_exception_event(span: Any, exc: BaseException) -> None:
+    """The event ``record_exception`` makes, for an exception it could not describe."""
+    import traceback
+
+    kind = type(exc)
+    with suppress(Exception):
+        span.add_event(
+            "exception",
+            {
+                "exception.type": kind.__qualname__
+                if kind.__module__ in ("builtins", None)
+                else f"{kind.__module__}.{kind.__qualname__}",
+                "exception.message": safe_repr(exc),
+                "exception.stacktrace": "".join(traceback.format_exception(exc)),
+                "exception.escaped": "False",
+            },
+        )

@@ -49,6 +49,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeAlias, TypeVar, overload
 
 from . import HAS_OPENTELEMETRY
+from ._attributes import safe_repr
 from ._dependencies import ANYIO, is_importable
 from ._failures import record_failure
 from ._optional import OptionalNames
@@ -140,7 +141,10 @@ def traced_async_operation(
 def _span_name_for(obj: object, fallback: str) -> str:
     """A readable span name for a coroutine or function: its qualified name
     without the ``<locals>`` part (``Client.fetch``, ``fetch``)."""
-    name = getattr(obj, "__qualname__", None)
+    try:
+        name = getattr(obj, "__qualname__", None)
+    except Exception:  # a __getattr__ that raises
+        return fallback
     if not isinstance(name, str):
         return fallback
     return name.rpartition("<locals>.")[2]
@@ -291,7 +295,7 @@ class TracedTaskGroup:
         The task is named *name*, or after the function; so is its span when
         the group was opened with ``child_spans=True``.
         """
-        task_name = name or _span_name_for(func, repr(func))
+        task_name = name or _span_name_for(func, safe_repr(func))
         if not self._child_spans:
             self._spawn(functools.partial(func, *args), task_name)
             return

@@ -115,7 +115,7 @@ def _wrap_function(t: _Traced) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with t.tracer.start_as_current_span(t.name, t.call_attributes(args, kwargs)):
+        with t.tracer.current_span_recording_failures(t.name, t.call_attributes(args, kwargs)):
             return func(*args, **kwargs)
 
     return wrapper
@@ -126,7 +126,7 @@ def _wrap_coroutine(t: _Traced) -> Callable[..., Any]:
 
     @functools.wraps(func)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with t.tracer.start_as_current_span(t.name, t.call_attributes(args, kwargs)):
+        with t.tracer.current_span_recording_failures(t.name, t.call_attributes(args, kwargs)):
             return await func(*args, **kwargs)
 
     return wrapper

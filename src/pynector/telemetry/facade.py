@@ -30,7 +30,13 @@ from . import HAS_OPENTELEMETRY, HAS_STRUCTLOG
 from ._levels import CRITICAL, DEBUG, ERROR, INFO, WARNING
 from ._optional import OptionalNames
 from .logging import NoOpLogger
-from .tracing import _SHARED_NOOP_SPANS, AsyncSpanWrapper, NoOpSpan, shared_noop_span
+from .tracing import (
+    _SHARED_NOOP_SPANS,
+    AsyncSpanWrapper,
+    NoOpSpan,
+    RecordingSpanContext,
+    shared_noop_span,
+)
 
 TYPE_CHECKING = False  # a hot-path module: see pynector/telemetry/__init__.py
 
@@ -65,6 +71,13 @@ def _first_coerce(attributes: Mapping[str, Any] | None) -> Mapping[str, Any] | N
 
 
 _coerce: Callable[[Mapping[str, Any] | None], Mapping[str, Any] | None] = _first_coerce
+
+
+def _text(name: object) -> str:
+    """A span name that is not a ``str``, as text (OTLP cannot encode anything else)."""
+    from ._attributes import safe_repr
+
+    return safe_repr(name)
 
 
 _MODULES = sys.modules  # one global lookup instead of two on the hot path
@@ -150,6 +163,8 @@ class TracingFacade:
     def start_span(self, name: str, attributes: Mapping[str, Any] | None = None) -> SpanLike:
         """Start a span that is *not* made current; the caller must ``end()`` it."""
         if HAS_OPENTELEMETRY and (tracer := self._active_tracer()) is not None:
+            if type(name) is not str:
+                name = _text(name)
             span: SpanLike = tracer.start_span(name, attributes=_coerce(attributes))
             return span
         return NoOpSpan(name, attributes)
@@ -164,6 +179,8 @@ class TracingFacade:
         shared no-op span (see :func:`~pynector.telemetry.tracing.shared_noop_span`).
         """
         if HAS_OPENTELEMETRY and (tracer := self._active_tracer()) is not None:
+            if type(name) is not str:
+                name = _text(name)
             manager: AbstractContextManager[SpanLike] = tracer.start_as_current_span(
                 name, attributes=_coerce(attributes)
             )
@@ -173,6 +190,8 @@ class TracingFacade:
                 return _SHARED_NOOP_SPANS[name]
             except KeyError:
                 return shared_noop_span(name)
+            except Exception:  # an unhashable name: no shared span for it
+                return NoOpSpan(name)
         return NoOpSpan(name, attributes)
 
     async def start_async_span(
@@ -184,6 +203,8 @@ class TracingFacade:
         :meth:`start_span`, it is not made current.
         """
         if HAS_OPENTELEMETRY and (tracer := self._active_tracer()) is not None:
+            if type(name) is not str:
+                name = _text(name)
             return AsyncSpanWrapper(tracer.start_span(name, attributes=_coerce(attributes)))
         return NoOpSpan(name, attributes)
 
@@ -196,12 +217,41 @@ class TracingFacade:
         and in tasks created there.
         """
         if HAS_OPENTELEMETRY and (tracer := self._active_tracer()) is not None:
-            return AsyncSpanWrapper(
-                tracer.start_as_current_span(name, attributes=_coerce(attributes))
-            )
+            return AsyncSpanWrapper(self._recording(tracer, name, attributes))
         if attributes is None:
-            return _SHARED_NOOP_SPANS.get(name) or shared_noop_span(name)
+            try:
+                return _SHARED_NOOP_SPANS.get(name) or shared_noop_span(name)
+            except Exception:  # an unhashable name: no shared span for it
+                return NoOpSpan(name)
         return NoOpSpan(name, attributes)
+
+    def current_span_recording_failures(
+        self, name: str, attributes: Mapping[str, Any] | None = None
+    ) -> AbstractContextManager[SpanLike]:
+        """:meth:`start_as_current_span`, with the failure recorded by pynector.
+
+        What ``@traced`` uses: an exception whose ``__str__`` raises is
+        recorded with a placeholder message, and still reaches the caller
+        as it was raised (OpenTelemetry's own recording would replace it).
+        """
+        if HAS_OPENTELEMETRY and (tracer := self._active_tracer()) is not None:
+            return self._recording(tracer, name, attributes)
+        return self.start_as_current_span(name, attributes)
+
+    @staticmethod
+    def _recording(
+        tracer: Any, name: str, attributes: Mapping[str, Any] | None
+    ) -> RecordingSpanContext:
+        if type(name) is not str:
+            name = _text(name)
+        return RecordingSpanContext(
+            tracer.start_as_current_span(
+                name,
+                attributes=_coerce(attributes),
+                record_exception=False,
+                set_status_on_exception=False,
+            )
+        )
 
     def __repr__(self) -> str:
         return f"TracingFacade({self.name!r})"

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from . import HAS_OPENTELEMETRY
+from ._warnings import warn_once
 
 __all__ = ["extract_context", "inject_context"]
 
@@ -33,13 +34,56 @@ _Headers = TypeVar("_Headers", bound=MutableMapping[str, str])
 def inject_context(headers: _Headers) -> _Headers:
     """Write the current trace context into *headers* and return the same mapping.
 
-    Nothing is written outside a span, or without OpenTelemetry.
+    Nothing is written outside a span, or without OpenTelemetry.  Never
+    raises: headers that cannot be written to (``None``, a read-only
+    mapping) are returned unchanged, with one warning.
     """
     if HAS_OPENTELEMETRY:
-        from opentelemetry import propagate
-
-        propagate.inject(headers)
+        try:
+            _import_propagate().inject(headers)
+        except Exception:
+            warn_once(
+                "inject-failed",
+                f"inject_context could not write trace context into a {type(headers).__name__}; "
+                "pass a mutable mapping such as a dict. The headers were left as they were.",
+            )
     return headers
+
+
+def _text(value: object) -> str | None:
+    """A header name or value as text: ``str`` as is, ``bytes`` (ASGI) as Latin-1."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("latin-1")
+    return None
+
+
+def _carrier(headers: object) -> dict[str, Any]:
+    """*headers* as OpenTelemetry's default getter expects them: lower-case
+    ``str`` names, ``str`` values (or lists of them for repeated headers).
+
+    Takes any mapping or ``items()``-bearing object (``dict``, ``http.client``
+    and framework header objects) and iterables of ``(name, value)`` pairs
+    (ASGI's ``scope["headers"]``); what is neither text nor bytes is skipped.
+    """
+    items = getattr(headers, "items", None)
+    pairs: Any = items() if callable(items) else headers
+    carrier: dict[str, Any] = {}
+    for pair in pairs:
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+            continue
+        key, value = pair
+        name = _text(key)
+        if name is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            texts = [text for text in map(_text, value) if text is not None]
+            if texts:
+                carrier[name.lower()] = texts
+        elif (text := _text(value)) is not None:
+            carrier[name.lower()] = text
+    return carrier
 
 
 @contextmanager
@@ -47,16 +91,33 @@ def extract_context(headers: Mapping[str, str]) -> Iterator[None]:
     """Make the remote parent described by *headers* current inside the block.
 
     Header names are matched case-insensitively, as HTTP requires.  Headers
-    without trace context leave the current context as it is.
+    without trace context leave the current context as it is, and so do
+    headers that cannot be read (``None``, non-text names or values are
+    skipped): this never raises into the block's caller.
     """
     if not HAS_OPENTELEMETRY:
         yield
         return
-    from opentelemetry import context, propagate
+    from opentelemetry import context
 
-    lowered = {key.lower(): value for key, value in headers.items()}
-    token = context.attach(propagate.extract(lowered))
+    token = None
+    try:
+        remote = _import_propagate().extract(_carrier(headers))
+        token = context.attach(remote)
+    except Exception:
+        warn_once(
+            "extract-failed",
+            f"extract_context could not read trace context from a {type(headers).__name__}; "
+            "the block runs in the current context.",
+        )
     try:
         yield
     finally:
-        context.detach(token)
+        if token is not None:
+            context.detach(token)
+
+
+def _import_propagate() -> Any:
+    from ._export.propagators import import_propagate
+
+    return import_propagate()

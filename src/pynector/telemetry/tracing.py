@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import Any
 
-__all__ = ["AsyncSpanWrapper", "NoOpSpan", "shared_noop_span"]
+__all__ = ["AsyncSpanWrapper", "NoOpSpan", "RecordingSpanContext", "shared_noop_span"]
 
 
 _optional = OptionalNames(globals(), {"detach": ("opentelemetry.context", "detach")})
@@ -55,7 +55,10 @@ class NoOpSpan:
         attributes = self._attributes
         if self._owns_attributes and isinstance(attributes, dict):
             return attributes
-        owned = dict(attributes)
+        try:
+            owned = dict(attributes)
+        except Exception:  # whatever was given cannot be read as a mapping
+            owned = {}
         self._attributes = owned
         self._owns_attributes = True
         return owned
@@ -83,10 +86,18 @@ class NoOpSpan:
         return None
 
     def set_attribute(self, key: str, value: Any) -> None:
-        self._writable_attributes()[key] = value
+        attributes = self._writable_attributes()
+        try:
+            attributes[key] = value
+        except Exception:  # an unhashable key: a span method never raises
+            return
 
     def set_attributes(self, attributes: Mapping[str, Any]) -> None:
-        self._writable_attributes().update(attributes)
+        writable = self._writable_attributes()
+        try:
+            writable.update(attributes)
+        except Exception:  # not a mapping, or one that cannot be read
+            return
 
     def add_event(
         self, name: str, attributes: Mapping[str, Any] | None = None, timestamp: int | None = None
@@ -148,6 +159,41 @@ class AsyncSpanWrapper:
         finally:
             if self.token is not None:
                 _optional.resolve("detach")(self.token)
+
+
+class RecordingSpanContext:
+    """OpenTelemetry's ``start_as_current_span`` context manager, with the
+    failure recorded by pynector instead of by OpenTelemetry.
+
+    Wraps a manager made with ``record_exception=False`` and
+    ``set_status_on_exception=False``.  OpenTelemetry records an exception
+    with ``str(exc)``; for an exception whose ``__str__`` raises, its error
+    would replace the caller's own.  Here the failure is recorded (event
+    and ERROR status) in a way that never raises, and the caller's
+    exception propagates unchanged.
+    """
+
+    __slots__ = ("manager", "span")
+
+    def __init__(self, manager: AbstractContextManager[Any]) -> None:
+        self.manager = manager
+        self.span: Any = None
+
+    def __enter__(self) -> Any:
+        self.span = self.manager.__enter__()
+        return self.span
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_val: BaseException | None,
+        exc_tb: TracebackType | None,
+    ) -> bool | None:
+        if exc_val is not None:
+            from ._failures import record_failure
+
+            record_failure(self.span, exc_val)
+        return self.manager.__exit__(exc_type, exc_val, exc_tb)
 
 
 class _SharedNoOpSpan(NoOpSpan):

@@ -13,12 +13,16 @@ import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from .._dependencies import is_importable
 from .._warnings import warn_once
-from .settings import Setting
 
-__all__ = ["configure_propagators"]
+if TYPE_CHECKING:
+    from .settings import Setting
+
+__all__ = ["configure_propagators", "import_propagate"]
 
 _GROUP = "opentelemetry_propagator"
 
@@ -41,11 +45,7 @@ def configure_propagators(setting: Setting[tuple[str, ...]]) -> list[str]:
     names = [name for name in setting.value if name != "none"]
     unknown = [name for name in names if name not in available]
     for name in unknown:
-        warn_once(
-            f"propagator:{name}",
-            f"Unknown or uninstalled propagator {name!r} (from {setting.variable or 'argument'}); "
-            f"installed ones are {', '.join(sorted(available))}. It is skipped.",
-        )
+        _warn_unknown(name, setting.variable or "argument", available)
     valid = [name for name in names if name in available]
     if "none" in setting.value:
         valid = []
@@ -55,19 +55,58 @@ def configure_propagators(setting: Setting[tuple[str, ...]]) -> list[str]:
     return valid
 
 
+def import_propagate() -> ModuleType:
+    """``opentelemetry.propagate``, imported so that its import cannot raise.
+
+    OpenTelemetry installs the ``OTEL_PROPAGATORS`` propagators when the
+    module is first imported, and raises there for an unknown name.  The
+    unknown names get one warning each and the import sees only the known
+    ones, so that ``inject_context``/``extract_context`` work even when
+    ``configure_telemetry`` was never called.
+    """
+    module = sys.modules.get("opentelemetry.propagate")
+    if module is not None:
+        return module
+    raw = os.environ.get("OTEL_PROPAGATORS")
+    names = [name.strip() for name in (raw or "").split(",") if name.strip()]
+    available = _available()
+    unknown = [name for name in names if name.lower() != "none" and name not in available]
+    for name in unknown:
+        _warn_unknown(name, "OTEL_PROPAGATORS", available)
+    if not unknown:
+        import opentelemetry.propagate
+
+        return opentelemetry.propagate
+    return _import_with([name for name in names if name not in unknown])
+
+
+def _import_with(names: Sequence[str]) -> ModuleType:
+    """Import ``opentelemetry.propagate`` with ``OTEL_PROPAGATORS`` set to *names*
+    (a value it accepts), then put the variable back."""
+    saved = os.environ.get("OTEL_PROPAGATORS")
+    os.environ["OTEL_PROPAGATORS"] = ",".join(names) or "none"
+    try:
+        import opentelemetry.propagate
+    finally:
+        if saved is None:
+            del os.environ["OTEL_PROPAGATORS"]
+        else:
+            os.environ["OTEL_PROPAGATORS"] = saved
+    return opentelemetry.propagate
+
+
+def _warn_unknown(name: str, source: str, available: dict[str, object]) -> None:
+    warn_once(
+        f"propagator:{name}",
+        f"Unknown or uninstalled propagator {name!r} (from {source}); "
+        f"installed ones are {', '.join(sorted(available))}. It is skipped.",
+    )
+
+
 def _install(names: Sequence[str], available: dict[str, object]) -> None:
     if "opentelemetry.propagate" not in sys.modules:
-        # Import with a value OpenTelemetry accepts, so its import-time
-        # parsing cannot raise; the real choice is installed just below.
-        saved = os.environ.get("OTEL_PROPAGATORS")
-        os.environ["OTEL_PROPAGATORS"] = ",".join(names) or "none"
-        try:
-            import opentelemetry.propagate  # noqa: F401
-        finally:
-            if saved is None:
-                del os.environ["OTEL_PROPAGATORS"]
-            else:
-                os.environ["OTEL_PROPAGATORS"] = saved
+        # The real choice is installed just below.
+        _import_with(names)
     from opentelemetry.propagate import set_global_textmap
     from opentelemetry.propagators.composite import CompositePropagator
 

@@ -94,7 +94,12 @@ class LogRoute:
 
     def __init__(self, facade: LoggingFacade) -> None:
         self._facade = facade
-        self.stdlib_logger = library_logger(facade.name)
+        name = facade.name
+        if not isinstance(name, str):  # logging takes nothing else
+            from .._attributes import safe_repr
+
+            name = safe_repr(name)
+        self.stdlib_logger = library_logger(name)
         self._bound: Any = None
         self._bound_key: tuple[Any, ...] | None = None
 
@@ -103,19 +108,21 @@ class LogRoute:
         try:
             self._dispatch(level, event, fields, exc_info)
         except Exception as error:
-            problem: Exception = error
-            # Most failures come from a field that cannot be rendered; keep the
-            # event with every field turned into a string rather than lose it.
-            try:
-                from .._attributes import safe_repr
+            from .._attributes import safe_repr
 
+            problem: Exception = error
+            # Most failures come from a field that cannot be rendered (a repr
+            # that raises, a structure that contains itself); keep the event
+            # with every field turned into a string rather than lose it.
+            try:
                 plain = {key: safe_repr(value) for key, value in fields.items()}
-                self._dispatch(level, event, plain, exc_info)
+                self._dispatch(level, safe_repr(event), plain, exc_info)
             except Exception as second_error:
                 problem = second_error
             warn_once(
                 "log-failed",
-                f"A log event could not be written as given ({problem!r}); "
+                "A log event could not be written as given "
+                f"({type(problem).__name__}: {safe_repr(problem)[:200]}); "
                 "its fields were converted to strings. "
                 "This warning is shown once per process.",
             )
@@ -170,6 +177,10 @@ def _stdlib_fields(fields: dict[str, Any]) -> tuple[Mapping[str, Any], dict[str,
 
 
 def _render_stdlib(event: str, fields: Mapping[str, Any]) -> str:
+    if type(event) is not str:  # the record's message must print later, in a handler
+        from .._attributes import safe_repr
+
+        event = safe_repr(event)
     if not fields:
         return event
     rendered = " ".join(f"{key}={value!r}" for key, value in fields.items())
