@@ -24,7 +24,7 @@ import asyncio
 import logging
 import warnings
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -39,6 +39,14 @@ from pynector.telemetry.context import (
     traced_task_group,
 )
 from pynector.telemetry.propagation import extract_context, inject_context
+from support.hostile import (
+    Unprintable,
+    UnprintableError,
+    UnreadableMapping,
+    deep,
+    recursive_dict,
+    recursive_list,
+)
 
 tracer, log = get_telemetry("tests.fuzz")
 
@@ -59,34 +67,6 @@ ESCAPED: list[str] = []
 # -- hostile values ---------------------------------------------------------------
 
 
-class Unprintable:
-    def __str__(self) -> str:
-        raise RuntimeError("no str")
-
-    __repr__ = __str__
-
-    def __hash__(self) -> int:
-        return 1
-
-
-class UnprintableError(Exception):
-    def __str__(self) -> str:
-        raise RuntimeError("no str")
-
-    __repr__ = __str__
-
-
-class UnreadableMapping(Mapping[str, Any]):
-    def __getitem__(self, key: str) -> Any:
-        raise RuntimeError("no items")
-
-    def __iter__(self) -> Iterator[str]:
-        raise RuntimeError("no items")
-
-    def __len__(self) -> int:
-        return 3
-
-
 class UnreadableList(list[Any]):
     def __iter__(self) -> Iterator[Any]:
         raise RuntimeError("no items")
@@ -97,31 +77,6 @@ class EvilStr(str):
         raise RuntimeError("no str")
 
     __repr__ = __str__
-
-
-def recursive_dict() -> dict[str, Any]:
-    loop: dict[str, Any] = {"k": 1}
-    loop["self"] = loop
-    return loop
-
-
-def recursive_list() -> list[Any]:
-    loop: list[Any] = [1]
-    loop.append(loop)
-    return loop
-
-
-def deep(depth: int, as_list: bool) -> Any:
-    root: Any = [] if as_list else {}
-    node = root
-    for _ in range(depth):
-        child: Any = [] if as_list else {}
-        if as_list:
-            node.append(child)
-        else:
-            node["k"] = child
-        node = child
-    return root
 
 
 lone_surrogates = st.tuples(st.text(max_size=5), st.sampled_from(["\udcff", "\ud800"])).map("".join)

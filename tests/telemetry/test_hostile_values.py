@@ -30,6 +30,14 @@ from pynector.telemetry._attributes import coerce_value
 from pynector.telemetry.context import traced_async_operation
 from pynector.telemetry.propagation import extract_context, inject_context
 from pynector.telemetry.tracing import NoOpSpan
+from support.hostile import (
+    Unprintable,
+    UnprintableError,
+    UnreadableMapping,
+    deep,
+    recursive_dict,
+    recursive_list,
+)
 from support.processes import run_python
 
 tracer, log = get_telemetry("tests.hostile_values")
@@ -38,50 +46,9 @@ TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 REMOTE_TRACE_ID = 0x0AF7651916CD43DD8448EB211C80319C
 
 
-class Unprintable:
-    """An object (and a dict key) whose ``__str__`` and ``__repr__`` raise."""
-
-    def __str__(self) -> str:
-        raise RuntimeError("no str for you")
-
-    __repr__ = __str__
-
-    def __hash__(self) -> int:
-        return 7
-
-
-class UnprintableError(Exception):
-    def __str__(self) -> str:
-        raise RuntimeError("no str for this error")
-
-    __repr__ = __str__
-
-
-def recursive_dict() -> dict[str, Any]:
-    loop: dict[str, Any] = {"name": "loop"}
-    loop["self"] = loop
-    loop["list"] = [loop, {"again": loop}]
-    return loop
-
-
-def recursive_list() -> list[Any]:
-    loop: list[Any] = [1]
-    loop.append(loop)
-    return loop
-
-
-def deep_dict(depth: int = 5000) -> dict[str, Any]:
-    root: dict[str, Any] = {}
-    node = root
-    for _ in range(depth):
-        node["k"] = {}
-        node = node["k"]
-    return root
-
-
 HOSTILE_ATTRIBUTES: dict[str, Callable[[], dict[Any, Any]]] = {
     "recursive dict": lambda: {"payload": recursive_dict()},
-    "5000-deep dict": lambda: {"payload": deep_dict()},
+    "5000-deep dict": lambda: {"payload": deep()},
     "recursive list": lambda: {"payload": {"l": recursive_list()}},
     "unprintable key": lambda: {Unprintable(): 1, "ok": 2},
     "unprintable nested key": lambda: {"payload": {Unprintable(): 1}},
@@ -147,10 +114,10 @@ def test_cycles_and_depth_are_marked_in_the_json() -> None:
         "self": "<cycle>",
         "list": ["<cycle>", {"again": "<cycle>"}],
     }
-    deep = json.loads(coerce_value(deep_dict()))
+    nested = json.loads(coerce_value(deep()))
     for _ in range(_attributes.MAX_DEPTH):
-        deep = deep["k"]
-    assert deep == "<nested too deep>"
+        nested = nested["k"]
+    assert nested == "<nested too deep>"
     shared = {"x": 1}
     assert json.loads(coerce_value({"a": shared, "b": shared})) == {"a": {"x": 1}, "b": {"x": 1}}
 
@@ -177,20 +144,10 @@ def test_redaction_still_applies_inside_nested_values(real_spans: Any) -> None:
 
 
 def test_attributes_that_cannot_be_read_are_dropped() -> None:
-    class Broken(Mapping[str, Any]):
-        def __getitem__(self, key: str) -> Any:
-            raise RuntimeError("broken")
-
-        def __iter__(self) -> Iterator[str]:
-            raise RuntimeError("broken")
-
-        def __len__(self) -> int:
-            return 1
-
     from pynector.telemetry._attributes import coerce_attributes
 
     with pytest.warns(match="could not be read"):
-        assert coerce_attributes(Broken()) is None
+        assert coerce_attributes(UnreadableMapping()) is None
     assert coerce_attributes(5) is None  # type: ignore[arg-type]
 
 
@@ -236,10 +193,11 @@ def test_an_unprintable_exception_reaches_the_caller_unchanged(span_exporter: An
 
 
 def test_odd_span_names_never_raise() -> None:
-    for name in ({}, [], None, 5, Unprintable()):
-        with tracer.start_as_current_span(name):  # type: ignore[arg-type]
+    names: list[Any] = [{}, [], None, 5, Unprintable()]
+    for name in names:
+        with tracer.start_as_current_span(name):
             pass
-        tracer.start_span(name).end()  # type: ignore[arg-type]
+        tracer.start_span(name).end()
 
         async def run(name: Any = name) -> None:
             async with tracer.start_as_current_async_span(name):
@@ -355,7 +313,7 @@ def test_hostile_log_fields_never_raise_nor_lose_the_event(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         log.info("cyclic", payload=recursive_dict())
-        log.info("deep", payload=deep_dict())
+        log.info("deep", payload=deep())
         log.info(Unprintable(), n=1)  # type: ignore[arg-type]
         log.info("after", n=2)
     if structlog_configured:

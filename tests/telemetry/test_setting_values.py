@@ -53,7 +53,7 @@ BAD_ARGUMENTS: list[tuple[dict[str, Any], str, object, str]] = [
     ({"exporters": [OTLP(timeout=1e13)]}, "otlp_timeout", 10.0, "timeout=...)=10000000000000.0"),
     ({"exporters": [OTLP(timeout=0)]}, "otlp_timeout", 10.0, "OTLP(timeout=...)=0"),
     ({"exporters": [OTLP(timeout=math.nan)]}, "otlp_timeout", 10.0, "OTLP(timeout=...)=nan"),
-    ({"exporters": [OTLP(timeout="soon")]}, "otlp_timeout", 10.0, "OTLP(timeout=...)='soon'"),
+    ({"exporters": [OTLP(timeout="soon")]}, "otlp_timeout", 10.0, "OTLP(timeout=...)='soon'"),  # type: ignore[arg-type]
     ({"exporters": [OTLP(endpoint=5)]}, "otlp_endpoint", None, "OTLP(endpoint=...)=5"),  # type: ignore[arg-type]
     ({"exporters": [OTLP(endpoint="http://[::1")]}, "otlp_endpoint", None, "'http://[::1'"),
     ({"exporters": [OTLP(insecure="maybe")]}, "otlp_insecure", False, "OTLP(insecure=...)='maybe'"),  # type: ignore[arg-type]
