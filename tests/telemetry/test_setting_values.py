@@ -377,6 +377,7 @@ def test_doctor_reports_the_same_problems(monkeypatch: pytest.MonkeyPatch) -> No
     from pynector.telemetry._cli.doctor import run_doctor
     from pynector.telemetry._export.environment import get_env_dict
     from pynector.telemetry._export.settings import check_sdk_variables
+    from pynector.telemetry._logs.structlog_pipeline import renderer_name
     from pynector.telemetry._warnings import reset_warnings
 
     monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "1e13")
@@ -386,13 +387,15 @@ def test_doctor_reports_the_same_problems(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "y" * 100_000)
     monkeypatch.setenv("OTEL_RESOURCE_ATTRIBUTES", "oops")
     monkeypatch.setenv("OTEL_SPAN_LINK_COUNT_LIMIT", "x")
+    monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "xml")
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
         resolve_settings()
         get_env_dict("OTEL_RESOURCE_ATTRIBUTES")
         check_sdk_variables()
+        renderer_name()
     expected = messages(record)
-    assert len(expected) == 5
+    assert len(expected) == 6
     reset_warnings()
 
     out = io.StringIO()

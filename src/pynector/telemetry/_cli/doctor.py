@@ -22,6 +22,7 @@ from .._export.endpoints import mask_url
 from .._export.environment import get_env_bool, get_env_dict
 from .._export.settings import ExportSettings, Setting, check_sdk_variables, resolve_settings
 from .._export.shown import shown_text
+from .._logs.structlog_pipeline import renderer_name
 
 __all__ = ["run_doctor"]
 
@@ -135,6 +136,7 @@ def run_doctor(out: TextIO, connect_timeout: float = 1.0) -> int:
         disabled = get_env_bool("OTEL_SDK_DISABLED")
         get_env_dict("OTEL_RESOURCE_ATTRIBUTES")
         check_sdk_variables()
+        renderer_name()  # PYNECTOR_LOG_FORMAT
     problems.extend(str(warning.message) for warning in caught)
 
     print("\nEffective configuration", file=out)

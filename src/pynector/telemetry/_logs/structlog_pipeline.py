@@ -22,7 +22,7 @@ from ..processors import add_trace_context
 from ..redaction import active_redactor
 from .console_logs import ConsoleLogTap, console_sink
 
-__all__ = ["configure_structlog", "parse_log_level"]
+__all__ = ["configure_structlog", "parse_log_level", "renderer_name"]
 
 
 def parse_log_level(level: str | int) -> int:
@@ -34,7 +34,8 @@ def parse_log_level(level: str | int) -> int:
     return number
 
 
-def _renderer_name() -> str:
+def renderer_name() -> str:
+    """``json`` or ``console``: ``PYNECTOR_LOG_FORMAT``, else by whether stderr is a terminal."""
     value = get_env_str("PYNECTOR_LOG_FORMAT")
     if value is not None:
         if value.lower() in ("json", "console"):
@@ -84,7 +85,7 @@ def configure_structlog(log_level: str | int, processors: Sequence[Any] | None) 
     if sink is not None:
         extra.append(ConsoleLogTap(sink))  # after redaction: shows what would be written
     renderer: Any
-    if _renderer_name() == "json":
+    if renderer_name() == "json":
         renderer = [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
     else:
         renderer = [structlog.dev.ConsoleRenderer(colors=False)]
