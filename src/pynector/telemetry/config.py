@@ -225,6 +225,7 @@ def _configure(
         try:
             settings = resolve_settings(
                 service_name=service_name,  # type: ignore[arg-type]
+                exporters=trace_exporters,  # type: ignore[arg-type]
                 sampler=sampler,  # type: ignore[arg-type]
                 sampler_arg=sampler_arg,  # type: ignore[arg-type]
                 propagators=propagators,  # type: ignore[arg-type]
