@@ -30,7 +30,8 @@ from typing import Any
 
 __all__ = [
     "FIELD_NAMES",
-    "factory_sets_fields",
+    "TraceFields",
+    "add_trace_fields",
     "install_record_factory",
     "record_factory_correlates",
     "trace_fields",
@@ -105,29 +106,27 @@ def record_factory_correlates() -> bool:
     return bool(getattr(logging.getLogRecordFactory(), _MARKER, False))
 
 
-_probed: tuple[object, bool] = (None, False)
+class TraceFields(logging.Filter):
+    """Give each record that lacks them the ``otel*`` attributes; never overwrite.
 
-
-def factory_sets_fields() -> bool:
-    """Whether the installed record factory sets the ``otel*`` fields on every
-    record: ours, or OpenTelemetry's logging instrumentation's.
-
-    Then they must not be passed again as ``extra=`` (``logging`` would raise).
-    Decided once per factory, with one probe record.
+    For a logger whose records need them whatever the record factory is
+    (pynector's route for a library's events).  Added after the record is
+    made, so it cannot collide with ``extra=`` or with a factory that set
+    them (ours, or OpenTelemetry's logging instrumentation).
     """
-    global _probed
-    factory = logging.getLogRecordFactory()
-    if getattr(factory, _MARKER, False):
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        attributes = record.__dict__
+        if "otelTraceID" not in attributes:
+            for name, value in trace_fields().items():
+                attributes.setdefault(name, value)
         return True
-    probed_factory, sets = _probed
-    if factory is not probed_factory:
-        try:
-            probe = factory("pynector.probe", logging.DEBUG, "", 0, "", (), None)
-            sets = all(name in vars(probe) for name in FIELD_NAMES)
-        except Exception:
-            sets = False
-        _probed = (factory, sets)
-    return sets
+
+
+def add_trace_fields(logger: logging.Logger) -> None:
+    """Put a :class:`TraceFields` filter on *logger* (once)."""
+    if not any(isinstance(existing, TraceFields) for existing in logger.filters):
+        logger.addFilter(TraceFields())
 
 
 def install_record_factory() -> None:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._levels import METHOD_NAMES
 from .._warnings import warn_once
+from .correlation import add_trace_fields
 
 if TYPE_CHECKING:
     from ..facade import LoggingFacade
@@ -100,6 +101,9 @@ class LogRoute:
 
             name = safe_repr(name)
         self.stdlib_logger = library_logger(name)
+        # Its records carry the otel* trace attributes whatever the record
+        # factory: added after the record is made, they cannot collide.
+        add_trace_fields(self.stdlib_logger)
         self._bound: Any = None
         self._bound_key: tuple[Any, ...] | None = None
 
@@ -161,19 +165,12 @@ class LogRoute:
 
 
 def _stdlib_fields(fields: dict[str, Any]) -> tuple[Mapping[str, Any], dict[str, Any]]:
-    """Fields after redaction, and the record's ``extra``: the fields plus the
-    ``otel*`` trace attributes (see :mod:`.correlation`), unless the record
-    factory already sets those (passing them again would make ``logging``
-    raise)."""
+    """Fields after redaction, and the record's ``extra`` (they as ``event_fields``)."""
     from ..redaction import active_redactor
-    from .correlation import factory_sets_fields, trace_fields
 
     redactor = active_redactor()
     shown = fields if redactor is None else redactor.redact(fields)
-    extra: dict[str, Any] = {"event_fields": shown}
-    if not factory_sets_fields():
-        extra.update(trace_fields())
-    return shown, extra
+    return shown, {"event_fields": shown}
 
 
 def _render_stdlib(event: str, fields: Mapping[str, Any]) -> str:
