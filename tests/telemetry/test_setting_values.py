@@ -129,7 +129,7 @@ def test_a_single_exporter_name_is_one_name_not_letters(
         pass
     trace.get_tracer_provider().force_flush()  # type: ignore[attr-defined]
     assert messages(caught) == []
-    assert capsys.readouterr().out.count("one") == 1
+    assert capsys.readouterr().err.count(" one\n") == 1
 
 
 @pytest.mark.requires_otel
