@@ -1,53 +1,92 @@
-"""``python -m pynector.telemetry doctor`` reports packages, settings, sources, reachability."""
+"""``python -m pynector.telemetry doctor``: packages, settings and sources, and real
+export probes against the real collector on right and wrong ports."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import pytest
 
 from pynector.telemetry import HAS_OPENTELEMETRY
+from pynector.telemetry._cli.doctor import TAKES_EFFECT
 from support.collector import free_port
 from support.processes import run_python
 
 if TYPE_CHECKING:
+    import subprocess
+
     from support.collector import Collector
 
-DOCTOR = "import sys; from pynector.telemetry.__main__ import main; sys.exit(main(['doctor']))"
+
+def doctor(env: dict[str, str], *options: str) -> subprocess.CompletedProcess[str]:
+    arguments = ["doctor", *options]
+    return run_python(
+        f"import sys; from pynector.telemetry.__main__ import main; sys.exit(main({arguments!r}))",
+        env=env,
+    )
 
 
 @pytest.mark.requires_otel
-def test_healthy_configuration_exits_zero(collector: Collector) -> None:
-    result = run_python(
-        DOCTOR,
-        env={
-            "OTEL_EXPORTER_OTLP_ENDPOINT": collector.http_endpoint,
+@pytest.mark.parametrize("protocol", ["http/protobuf", "grpc"])
+def test_healthy_configuration_exits_zero(collector: Collector, protocol: str) -> None:
+    grpc = protocol == "grpc"
+    endpoint = collector.grpc_endpoint if grpc else collector.http_endpoint
+    result = doctor(
+        {
+            "OTEL_EXPORTER_OTLP_PROTOCOL": protocol,
+            "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
             "OTEL_SERVICE_NAME": "shop",
-        },
+        }
     )
     assert result.returncode == 0, result.stdout
     out = result.stdout
     assert "opentelemetry-sdk" in out
+    assert TAKES_EFFECT in out
     assert "service_name               shop" in out
     assert "environment (OTEL_SERVICE_NAME)" in out
-    assert f"otlp -> {collector.http_endpoint}/v1/traces: accepts connections" in out
+    shown = endpoint if grpc else f"{endpoint}/v1/traces"
+    answer = "gRPC OK" if grpc else "HTTP 200"
+    assert f"otlp ({protocol}) -> {shown}: export accepted ({answer})" in out
     assert "otlp_timeout               10 s" in out
     assert out.rstrip().endswith("No problems found.")
+    assert result.stderr == ""
+
+
+@pytest.mark.requires_otel
+@pytest.mark.parametrize(
+    ("protocol", "port", "diagnosis"),
+    [
+        ("grpc", "http", "this looks like an OTLP/HTTP port: set OTEL_EXPORTER_OTLP_PROTOCOL="),
+        ("http/protobuf", "grpc", "this looks like an OTLP/gRPC port: set OTEL_EXPORTER_OTLP_PROT"),
+    ],
+)
+def test_wrong_protocol_for_the_port_is_diagnosed(
+    collector: Collector, protocol: str, port: str, diagnosis: str
+) -> None:
+    # A TCP connect succeeds here, and yet every span would be lost.
+    endpoint = collector.http_endpoint if port == "http" else collector.grpc_endpoint
+    result = doctor(
+        {"OTEL_EXPORTER_OTLP_PROTOCOL": protocol, "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint}
+    )
+    assert result.returncode == 1
+    assert "export FAILED" in result.stdout
+    assert diagnosis in result.stdout
+    assert result.stderr == ""
 
 
 @pytest.mark.requires_otel
 def test_misconfiguration_exits_one_and_masks_secrets() -> None:
     port = free_port()
-    result = run_python(
-        DOCTOR,
-        env={
+    result = doctor(
+        {
             "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
             "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://admin:hunter2@127.0.0.1:{port}",
             "OTEL_EXPORTER_OTLP_HEADERS": "authorization=Bearer%20t0ken,x-team=core",
             "OTEL_BSP_MAX_QUEUE_SIZE": "lots",
-            "OTEL_TRACES_EXPORTER": "otlp,console,console-lines",
+            "OTEL_TRACES_EXPORTER": "otlp,console,console-lines,jaeger",
             "PYNECTOR_CONSOLE_STREAM": "stdout",
-        },
+        }
     )
     assert result.returncode == 1
     out = result.stdout
@@ -55,19 +94,52 @@ def test_misconfiguration_exits_one_and_masks_secrets() -> None:
     assert "t0ken" not in out
     assert "authorization=***, x-team=***" in out
     assert f"http://admin:***@127.0.0.1:{port}" in out
-    assert "NOT reachable" in out
+    assert f"nothing listens at 127.0.0.1:{port}" in out
     assert "OTEL_BSP_MAX_QUEUE_SIZE='lots'" in out
-    assert "console: each trace drawn as a tree on stdout" in out
-    assert "console-lines: one line per span on stdout" in out
-    assert "Problems" in out
+    assert "Skipping 'jaeger' in OTEL_TRACES_EXPORTER" in out
+    assert "console -> stdout: each trace drawn as a tree" in out
+    assert "console-lines -> stdout: one line per span" in out
 
 
+@pytest.mark.requires_otel
+def test_tracing_disabled_reports_nothing_unreachable() -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    result = doctor({"OTEL_SDK_DISABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": dead})
+    assert result.returncode == 0, result.stdout
+    assert "(none: OTEL_SDK_DISABLED is true, so tracing is off)" in result.stdout
+    assert "nothing listens" not in result.stdout
+
+
+@pytest.mark.requires_otel
+def test_json_report(collector: Collector) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    result = doctor({"OTEL_EXPORTER_OTLP_ENDPOINT": dead, "OTEL_SERVICE_NAME": "shop"}, "--json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["ok"] is False
+    assert report["takes_effect"] == TAKES_EFFECT
+    assert {
+        "name": "service_name",
+        "value": "shop",
+        "source": "environment (OTEL_SERVICE_NAME)",
+    } in (report["settings"])
+    (exporter,) = report["exporters"]
+    assert exporter["name"] == "otlp (http/protobuf)"
+    assert exporter["ok"] is False
+    assert len(report["problems"]) == 1
+    assert report["problems"][0].startswith(f"otlp (http/protobuf) -> {dead}/v1/traces: nothing")
+
+
+@pytest.mark.requires_otel
+def test_nothing_exported_is_not_a_problem() -> None:
+    result = doctor({"OTEL_TRACES_EXPORTER": "none"})
+    assert result.returncode == 0, result.stdout
+    assert "(none: spans are not exported)" in result.stdout
+
+
+@pytest.mark.skipif(HAS_OPENTELEMETRY, reason="the no-dependency configuration")
 def test_without_the_sdk_the_doctor_says_what_to_install() -> None:
-    result = run_python(DOCTOR, env={"OTEL_TRACES_EXPORTER": "none"})
-    if HAS_OPENTELEMETRY:
-        assert result.returncode == 0, result.stdout
-        assert "(none: spans are not exported)" in result.stdout
-    else:
-        assert result.returncode == 1
-        assert "opentelemetry-sdk                        not installed" in result.stdout
-        assert 'pip install "pynector[observability]"' in result.stdout
+    result = doctor({"OTEL_TRACES_EXPORTER": "none"})
+    assert result.returncode == 1
+    assert "opentelemetry-sdk                        not installed" in result.stdout
+    assert 'pip install "pynector[observability]"' in result.stdout

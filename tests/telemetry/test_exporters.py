@@ -9,11 +9,14 @@ from unittest.mock import patch
 import pytest
 
 from pynector.telemetry import TelemetryWarning, configure_telemetry, get_telemetry
+from support.processes import run_python
 
 pytestmark = pytest.mark.requires_otel
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import SpanProcessor
+
+    from support.collector import Collector
 
 tracer, _ = get_telemetry("tests.exporters")
 
@@ -128,3 +131,22 @@ def test_argument_beats_environment(
     with tracer.start_as_current_span("quiet"):
         pass
     assert capsys.readouterr() == ("", "")
+
+
+@pytest.mark.requires_otel
+def test_otlp_endpoint_in_code_without_a_path_delivers(collector: Collector) -> None:
+    # OTLP(endpoint="http://host:4318") posted to "/" and got 404 before.
+    result = run_python(
+        f"""
+        from pynector.telemetry import configure_telemetry, get_telemetry
+        from pynector.telemetry.exporters import OTLP
+        configure_telemetry(trace_exporters=[OTLP(endpoint={collector.http_endpoint!r})])
+        tracer, _ = get_telemetry("app")
+        for n in range(20):
+            with tracer.start_as_current_span("unit"):
+                pass
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(collector.wait_for(20)) == 20
+    assert result.stderr == ""

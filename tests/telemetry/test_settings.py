@@ -156,3 +156,22 @@ def test_secret_header_values_are_not_echoed(monkeypatch: pytest.MonkeyPatch) ->
         resolve_settings()
     assert record
     assert all("topsecret" not in str(w.message) for w in record)
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("http://collector:4318", "http://collector:4318/v1/traces"),
+        ("http://collector:4318/", "http://collector:4318/v1/traces"),
+        ("https://gateway/otlp/spans", "https://gateway/otlp/spans"),
+        ("http://collector:4318/v1/traces", "http://collector:4318/v1/traces"),
+    ],
+)
+def test_otlp_endpoint_in_code_gets_the_path_only_when_it_has_none(given: str, used: str) -> None:
+    settings = resolve_settings(exporters=[OTLP(endpoint=given)])
+    assert settings.otlp_endpoint == Setting(used, "argument")
+
+
+def test_grpc_endpoint_in_code_is_used_as_given() -> None:
+    settings = resolve_settings(exporters=[OTLP(endpoint="http://collector:4317", protocol="grpc")])
+    assert settings.otlp_endpoint == Setting("http://collector:4317", "argument")

@@ -27,8 +27,10 @@ class OTLP:
     """Export over OTLP to a collector or any OTLP backend.
 
     Attributes:
-        endpoint: the full traces URL for HTTP (``http://host:4318/v1/traces``)
-            or ``http(s)://host:4317`` for gRPC.
+        endpoint: for HTTP, the collector's URL (``http://host:4318``, to which
+            ``/v1/traces`` is appended) or a full URL with a path, used as
+            given (``https://gateway/otlp/v1/traces``); for gRPC,
+            ``http(s)://host:4317``.
         protocol: ``"http/protobuf"`` or ``"grpc"``.
         headers: sent with every request (API keys go here; never logged).
         timeout: seconds per export request, retries included.

@@ -1,21 +1,25 @@
-"""``python -m pynector.telemetry doctor``: what is installed, configured and reachable.
+"""``python -m pynector.telemetry doctor``: what is installed, configured and delivered.
 
 It answers the questions asked when spans do not show up: which optional
 packages are present, what each setting resolved to and why (argument,
-environment, default), which exporters would run, and whether the OTLP
-endpoint accepts a connection.  Secrets (header values, passwords in URLs)
-are masked.  The exit code is 1 when something is misconfigured, so it can
-gate a deployment.
+environment, default), which exporters would run, and whether each one's
+endpoint *accepts an export*: it sends a real, empty export request with
+the configured protocol, headers, compression and TLS (see :mod:`.probe`)
+and reports the answer, with the fix when delivery would fail.  Secrets
+(header values, passwords in URLs) are masked.  ``--json`` gives the same
+report for machines.  The exit code is 1 when something is misconfigured,
+so it can gate a deployment.
 """
 
 from __future__ import annotations
 
-import socket
+import json
+import os
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, TextIO
-from urllib.parse import urlsplit
 
 from .._dependencies import is_importable
 from .._export.endpoints import mask_url
@@ -23,6 +27,7 @@ from .._export.environment import get_env_bool, get_env_dict
 from .._export.settings import ExportSettings, Setting, check_sdk_variables, resolve_settings
 from .._export.shown import shown_text
 from .._logs.structlog_pipeline import renderer_name
+from .probe import ProbeResult, probe_otlp_grpc, probe_otlp_http, probe_zipkin
 
 __all__ = ["run_doctor"]
 
@@ -75,86 +80,143 @@ def _source(setting: Setting[Any]) -> str:
     return setting.source
 
 
-def _reachable(url: str, timeout: float) -> str | None:
-    """``None`` if a TCP connection to *url*'s host and port succeeds, else why not."""
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        with socket.create_connection((parts.hostname or "localhost", port), timeout=timeout):
-            return None
-    except OSError as error:
-        return error.strerror or type(error).__name__
+#: Said in every report: the variables do nothing on their own.
+TAKES_EFFECT = (
+    "These settings take effect only through configure_telemetry() or "
+    "`python -m pynector.telemetry run`."
+)
 
 
-def _exporter_lines(
+@dataclass
+class Report:
+    """Everything the doctor found; rendered as text or JSON."""
+
+    packages: dict[str, str | None] = field(default_factory=dict)
+    settings: list[dict[str, str]] = field(default_factory=list)
+    tracing_disabled: bool = False
+    exporters: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _probe(name: str, settings: ExportSettings, timeout: float) -> ProbeResult:
+    if name == "zipkin":
+        return probe_zipkin(settings.zipkin_endpoint.value, timeout)
+    headers = settings.otlp_headers.value
+    compression = settings.otlp_compression.value
+    if settings.otlp_protocol.value == "grpc":
+        os.environ.setdefault("GRPC_VERBOSITY", "ERROR")  # no C-core lines on stderr
+        return probe_otlp_grpc(
+            settings.otlp_endpoint.value,
+            headers,
+            compression,
+            settings.otlp_insecure.value,
+            timeout,
+        )
+    return probe_otlp_http(settings.otlp_endpoint.value, headers, compression, timeout)
+
+
+def _check_exporters(
     settings: ExportSettings, timeout: float, problem: Callable[[str], None]
-) -> list[str]:
-    lines = []
+) -> list[dict[str, Any]]:
+    exporters: list[dict[str, Any]] = []
+    stream = settings.console_stream.value
     for name in settings.exporters.value:
-        if name == "console":
-            lines.append(f"console: each trace drawn as a tree on {settings.console_stream.value}")
-            continue
-        if name == "console-lines":
-            lines.append(f"console-lines: one line per span on {settings.console_stream.value}")
+        if name in ("console", "console-lines"):
+            shape = "each trace drawn as a tree" if name == "console" else "one line per span"
+            exporters.append({"name": name, "destination": stream, "status": shape, "ok": True})
             continue
         if name == "otlp":
             grpc = settings.otlp_protocol.value == "grpc"
             module = "opentelemetry.exporter.otlp.proto." + ("grpc" if grpc else "http")
             url, extra = settings.otlp_endpoint.value, "otlp"
+            name = f"otlp ({settings.otlp_protocol.value})"
         elif name == "zipkin":
             module = "opentelemetry.exporter.zipkin.json"
             url, extra = settings.zipkin_endpoint.value, "zipkin"
         else:  # pragma: no cover - resolve_settings only yields known names
             continue
-        label = f"{name} -> {mask_url(url)}"
+        entry: dict[str, Any] = {"name": name, "destination": mask_url(url)}
         if not is_importable(module):
-            lines.append(f"{label}: package missing")
+            entry.update(status="package missing", ok=False)
             problem(f'the {name} exporter needs: pip install "pynector[{extra}]"')
-            continue
-        failure = _reachable(url, timeout)
-        if failure is None:
-            lines.append(f"{label}: accepts connections")
         else:
-            lines.append(f"{label}: NOT reachable ({failure})")
-            problem(f"nothing accepts connections at {mask_url(url)} ({failure})")
-    return lines or ["(none: spans are not exported)"]
+            result = _probe(name.split()[0], settings, timeout)
+            entry.update(status=f"export accepted ({result.answer})", ok=True)
+            if result.problem is not None:
+                entry.update(status=f"export FAILED ({result.answer})", ok=False)
+                problem(f"{name} -> {mask_url(url)}: {result.problem}")
+        exporters.append(entry)
+    return exporters
 
 
-def run_doctor(out: TextIO, connect_timeout: float = 1.0) -> int:
-    """Write the report to *out*; return 0 if all is well, 1 if something is misconfigured."""
-    problems: list[str] = []
-    print("pynector telemetry doctor\n\nOptional packages", file=out)
-    for distribution, (module, extra) in _PACKAGES.items():
-        found = _installed_version(distribution, module)
-        hint = f'  (pip install "pynector[{extra}]")' if extra and not found else ""
-        print(f"  {distribution:<40} {found or 'not installed'}{hint}", file=out)
+def examine(timeout: float = 2.0) -> Report:
+    """Look at the packages, the settings and the exporters' endpoints."""
+    report = Report()
+    for distribution, (module, _) in _PACKAGES.items():
+        report.packages[distribution] = _installed_version(distribution, module)
 
     # The same checks, and so the same warnings, as configure_telemetry.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         settings = resolve_settings()
-        disabled = get_env_bool("OTEL_SDK_DISABLED")
+        report.tracing_disabled = get_env_bool("OTEL_SDK_DISABLED")
         get_env_dict("OTEL_RESOURCE_ATTRIBUTES")
         check_sdk_variables()
         renderer_name()  # PYNECTOR_LOG_FORMAT
-    problems.extend(str(warning.message) for warning in caught)
+    report.problems.extend(str(warning.message) for warning in caught)
 
-    print("\nEffective configuration", file=out)
     for name, setting in settings.items():
-        print(f"  {name:<26} {_display(name, setting):<44} {_source(setting)}", file=out)
-    if disabled:
-        print("  OTEL_SDK_DISABLED is true: configure_telemetry will not trace", file=out)
+        report.settings.append(
+            {"name": name, "value": _display(name, setting), "source": _source(setting)}
+        )
     if not is_importable("opentelemetry.sdk.trace"):
-        problems.append('the OpenTelemetry SDK is missing: pip install "pynector[observability]"')
+        report.problems.append(
+            'the OpenTelemetry SDK is missing: pip install "pynector[observability]"'
+        )
+    elif not report.tracing_disabled:
+        report.exporters = _check_exporters(settings, timeout, report.problems.append)
+    return report
 
+
+def _write_text(report: Report, out: TextIO) -> None:
+    print("pynector telemetry doctor\n\nOptional packages", file=out)
+    for distribution, found in report.packages.items():
+        extra = _PACKAGES[distribution][1]
+        hint = f'  (pip install "pynector[{extra}]")' if extra and not found else ""
+        print(f"  {distribution:<40} {found or 'not installed'}{hint}", file=out)
+    print(f"\nEffective configuration\n  {TAKES_EFFECT}", file=out)
+    for row in report.settings:
+        print(f"  {row['name']:<26} {row['value']:<44} {row['source']}", file=out)
     print("\nExporters", file=out)
-    for line in _exporter_lines(settings, connect_timeout, problems.append):
-        print(f"  {line}", file=out)
-
-    if problems:
+    if report.tracing_disabled:
+        print("  (none: OTEL_SDK_DISABLED is true, so tracing is off)", file=out)
+    for entry in report.exporters:
+        print(f"  {entry['name']} -> {entry['destination']}: {entry['status']}", file=out)
+    if not report.exporters and not report.tracing_disabled:
+        print("  (none: spans are not exported)", file=out)
+    if report.problems:
         print("\nProblems", file=out)
-        for problem in problems:
+        for problem in report.problems:
             print(f"  - {problem}", file=out)
-        return 1
-    print("\nNo problems found.", file=out)
-    return 0
+    else:
+        print("\nNo problems found.", file=out)
+
+
+def run_doctor(out: TextIO, connect_timeout: float = 2.0, *, as_json: bool = False) -> int:
+    """Write the report to *out*; return 0 if all is well, 1 if something is misconfigured."""
+    report = examine(connect_timeout)
+    if as_json:
+        document = {
+            "packages": report.packages,
+            "settings": report.settings,
+            "takes_effect": TAKES_EFFECT,
+            "tracing_disabled": report.tracing_disabled,
+            "exporters": report.exporters,
+            "problems": report.problems,
+            "ok": not report.problems,
+        }
+        json.dump(document, out, indent=2)
+        out.write("\n")
+    else:
+        _write_text(report, out)
+    return 1 if report.problems else 0

@@ -2,6 +2,8 @@
 
 >>> with_signal_path(parse_url("http://collector:4318"), "traces")
 'http://collector:4318/v1/traces'
+>>> signal_url("http://collector:4318", "traces"), signal_url("http://gw/otlp/spans", "traces")
+('http://collector:4318/v1/traces', 'http://gw/otlp/spans')
 >>> mask_url("https://user:s3cret@collector:4318/v1/traces")
 'https://user:***@collector:4318/v1/traces'
 """
@@ -13,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from .environment import InvalidValue
 from .shown import mask_credentials
 
-__all__ = ["mask_url", "parse_url", "with_signal_path"]
+__all__ = ["mask_url", "parse_url", "signal_url", "with_signal_path"]
 
 
 def parse_url(raw: str) -> str:
@@ -32,6 +34,14 @@ def parse_url(raw: str) -> str:
 def with_signal_path(base: str, signal: str) -> str:
     """The OTLP/HTTP URL of *signal* (``traces``...) under the base URL *base*."""
     return base + (f"v1/{signal}" if base.endswith("/") else f"/v1/{signal}")
+
+
+def signal_url(url: str, signal: str) -> str:
+    """An OTLP/HTTP URL given in code: with no path, the *signal*'s path is
+    appended (``/v1/traces``); with a path, it is used as given."""
+    if urlsplit(url).path in ("", "/"):
+        return with_signal_path(url.rstrip("/"), signal)
+    return url
 
 
 def mask_url(url: str) -> str:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
 from ..exporters import OTLP, Console, ExporterChoice, Zipkin
-from .endpoints import with_signal_path
+from .endpoints import signal_url, with_signal_path
 from .environment import (
     InvalidEntries,
     InvalidValue,
@@ -235,7 +235,12 @@ def _otlp_endpoint(argument: object, protocol: str) -> Setting[str]:
         parse = url if grpc else _base_url_plus_traces_path
         return _from_environment(["OTEL_EXPORTER_OTLP_ENDPOINT"], parse, default, False)
 
-    return _with_argument(argument, url, "OTLP(endpoint=...)", from_environment)
+    def from_argument(raw: object) -> str:
+        # In code, a URL without a path means the collector: the HTTP path is
+        # appended, as for OTEL_EXPORTER_OTLP_ENDPOINT; a path is kept as given.
+        return url(raw) if grpc else signal_url(url(raw), "traces")
+
+    return _with_argument(argument, from_argument, "OTLP(endpoint=...)", from_environment)
 
 
 def _options(exporters: object, kind: type[_O]) -> _O:
