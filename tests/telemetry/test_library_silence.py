@@ -7,6 +7,10 @@ configurations: with every optional package installed, and with none.
 
 from __future__ import annotations
 
+import textwrap
+
+import pytest
+
 from support.processes import run_python
 
 LIBRARY_WORKLOAD = """
@@ -82,25 +86,47 @@ def test_unconfigured_library_imports_no_optional_package() -> None:
     assert result.stdout.strip() == "[]"
 
 
-def test_library_logs_reach_application_stdlib_logging() -> None:
-    # structlog installed but not configured: records go to the stdlib logger
-    # of the facade's name, so the application's logging config decides.
+# Run with structlog importable (installed in the full configuration) and
+# blocked as if absent (so OpenTelemetry alone, or nothing at all).
+STRUCTLOG_AVAILABILITY = {
+    "as installed": "",
+    "structlog absent": "import sys; sys.modules['structlog'] = None\n",
+}
+
+
+@pytest.mark.parametrize(
+    "structlog_setup", STRUCTLOG_AVAILABILITY.values(), ids=list(STRUCTLOG_AVAILABILITY)
+)
+def test_library_logs_reach_application_stdlib_logging(structlog_setup: str) -> None:
+    # structlog absent, or installed but not configured: records go to the
+    # stdlib logger of the facade's name, so the application's logging config
+    # decides, the same way in both cases.
     result = run_python(
-        """
+        structlog_setup
+        + textwrap.dedent(
+            """
         import logging, sys
         logging.basicConfig(stream=sys.stdout, level=logging.INFO,
-                            format="%(name)s %(levelname)s %(message)s")
-        from pynector.telemetry import HAS_STRUCTLOG, get_telemetry
+                            format="%(name)s %(levelname)s %(funcName)s %(message)s")
+        from pynector.telemetry import get_telemetry
         tracer, log = get_telemetry("somelib.client")
-        log.debug("hidden")
-        log.info("visible", user="u1", n=2)
-        print("structlog" if HAS_STRUCTLOG else "no-structlog")
+
+        def fetch():
+            log.debug("hidden")
+            log.info("visible", user="u1", n=2)
+            log.warning("disk low")
+
+        fetch()
+        logging.getLogger("somelib").setLevel(logging.DEBUG)  # later, finer
+        fetch()
         """
+        )
     )
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    if lines[-1] == "structlog":
-        assert lines[:-1] == ["somelib.client INFO visible user='u1' n=2"]
-    else:
-        # Without structlog, logging through the facade is a no-op by design.
-        assert lines == ["no-structlog"]
+    assert result.stdout.splitlines() == [
+        "somelib.client INFO fetch visible user='u1' n=2",
+        "somelib.client WARNING fetch disk low",
+        "somelib.client DEBUG fetch hidden",
+        "somelib.client INFO fetch visible user='u1' n=2",
+        "somelib.client WARNING fetch disk low",
+    ]

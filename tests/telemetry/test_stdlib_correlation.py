@@ -138,12 +138,11 @@ def test_a_broken_current_span_never_breaks_logging(
     assert fields_of(record) == OUTSIDE
 
 
-@pytest.mark.requires_structlog
 def test_facade_stdlib_path_correlates_when_the_application_set_a_provider(
     span_exporter: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     # The application configured OpenTelemetry itself (no configure_telemetry,
-    # structlog unconfigured): facade log records still carry the fields.
+    # structlog unconfigured or absent): facade log records still carry the fields.
     caplog.set_level(logging.INFO, logger="tests.stdlib_correlation")
     log.info("outside", n=0)
     with tracer.start_as_current_span("work") as span:

@@ -11,12 +11,11 @@ imported:
   :class:`~pynector.telemetry.tracing.NoOpSpan` and nothing is imported or
   recorded.  Once the application sets a provider, the same facade makes
   real spans.
-* **Logging.** Without structlog, logging is a no-op.  With structlog
-  installed, events go to structlog if the application configured it
+* **Logging.** Events go to structlog if the application configured it
   (itself or via :func:`~pynector.telemetry.configure_telemetry`),
-  otherwise to the standard library logger of the same name, where the
-  application's ``logging`` configuration decides, and where nothing is
-  printed if it has none.
+  otherwise, with or without structlog installed, to the standard library
+  logger of the same name, where the application's ``logging``
+  configuration decides, and where nothing is printed if it has none.
 
 Nothing here raises into the caller: odd attribute values are coerced, and
 a logging failure becomes one :class:`~pynector.telemetry.TelemetryWarning`.
@@ -86,6 +85,35 @@ _MODULES = sys.modules  # one global lookup instead of two on the hot path
 # spans then always go through OpenTelemetry, costing what it costs, and none
 # is lost.
 _UNKNOWN_PROVIDER = object()
+
+
+# The disabled log path, which has about 0.25x `with nullcontext()` to spend
+# on top of the method call itself (see LoggingFacade).
+_NO_LEVELS: dict[int, bool] = {}  # before the route exists: no level known
+_STRUCTLOG_CONFIG = "structlog._config"  # imported, structlog may be configured
+
+
+class _StructlogLookup:
+    """Stands in :data:`_structlog` until structlog has been imported.
+
+    The first time a disabled log call finds structlog imported, this looks
+    up the object structlog itself updates when it is (re)configured and
+    puts it in its own place, so later calls read one attribute.
+    """
+
+    __slots__ = ()
+
+    @property
+    def is_configured(self) -> bool:
+        global _structlog
+        from ._logs.routing import structlog_configuration
+
+        _structlog = structlog_configuration()
+        return bool(_structlog.is_configured)
+
+
+#: structlog's live configuration (anything with ``is_configured``).
+_structlog: Any = _StructlogLookup()
 
 
 class TracingFacade:
@@ -265,19 +293,30 @@ class LoggingFacade:
 
     Where an event goes is decided per call by
     :class:`~pynector.telemetry._logs.routing.LogRoute`; this class only
-    keeps the disabled path cheap.
+    keeps the disabled path cheap.  An event is dropped on the spot when
+    the standard library logger of the facade's name already knows it is
+    disabled for the level (its own cache, which ``setLevel`` and
+    ``logging.disable`` clear) and structlog is not configured; anything
+    else goes to the route, which decides afresh.
     """
 
-    __slots__ = ("_logger", "_route", "name")
+    __slots__ = ("_levels", "_logger", "_route", "name")
 
     def __init__(self, name: str) -> None:
         self.name = name
         self._logger: Any = None
         self._route: LogRoute | None = None
+        # The stdlib logger's level cache once the route exists: level -> enabled.
+        self._levels: Mapping[int, bool] = _NO_LEVELS
 
     @property
     def logger(self) -> Any:
-        """structlog's logger for this name, or a :class:`NoOpLogger` without structlog."""
+        """structlog's logger for this name, or a :class:`NoOpLogger` without structlog.
+
+        Events logged through the facade's own methods never depend on it:
+        without structlog they go to the standard library logger of the
+        same name.
+        """
         if self._logger is None:
             if HAS_STRUCTLOG:
                 _optional.resolve("structlog")
@@ -288,46 +327,61 @@ class LoggingFacade:
 
     def debug(self, event: str, /, **fields: Any) -> None:
         """Log *event* with structured *fields* at DEBUG level."""
-        if HAS_STRUCTLOG:
-            self._emit(DEBUG, event, fields, False)
+        if self._levels.get(DEBUG) is False and (
+            _STRUCTLOG_CONFIG not in _MODULES or not _structlog.is_configured
+        ):
+            return
+        self._emit(DEBUG, event, fields, False)
 
     def info(self, event: str, /, **fields: Any) -> None:
         """Log *event* with structured *fields* at INFO level."""
-        if HAS_STRUCTLOG:
-            self._emit(INFO, event, fields, False)
+        if self._levels.get(INFO) is False and (
+            _STRUCTLOG_CONFIG not in _MODULES or not _structlog.is_configured
+        ):
+            return
+        self._emit(INFO, event, fields, False)
 
     def warning(self, event: str, /, **fields: Any) -> None:
         """Log *event* with structured *fields* at WARNING level."""
-        if HAS_STRUCTLOG:
-            self._emit(WARNING, event, fields, False)
+        if self._levels.get(WARNING) is False and (
+            _STRUCTLOG_CONFIG not in _MODULES or not _structlog.is_configured
+        ):
+            return
+        self._emit(WARNING, event, fields, False)
 
     def error(self, event: str, /, **fields: Any) -> None:
         """Log *event* with structured *fields* at ERROR level."""
-        if HAS_STRUCTLOG:
-            self._emit(ERROR, event, fields, False)
+        if self._levels.get(ERROR) is False and (
+            _STRUCTLOG_CONFIG not in _MODULES or not _structlog.is_configured
+        ):
+            return
+        self._emit(ERROR, event, fields, False)
 
     def critical(self, event: str, /, **fields: Any) -> None:
         """Log *event* with structured *fields* at CRITICAL level."""
-        if HAS_STRUCTLOG:
-            self._emit(CRITICAL, event, fields, False)
+        if self._levels.get(CRITICAL) is False and (
+            _STRUCTLOG_CONFIG not in _MODULES or not _structlog.is_configured
+        ):
+            return
+        self._emit(CRITICAL, event, fields, False)
 
     def exception(self, event: str, /, **fields: Any) -> None:
         """Log *event* at ERROR level with the exception being handled."""
-        if HAS_STRUCTLOG:
-            self._emit(ERROR, event, fields, True)
+        if self._levels.get(ERROR) is False and (
+            _STRUCTLOG_CONFIG not in _MODULES or not _structlog.is_configured
+        ):
+            return
+        self._emit(ERROR, event, fields, True)
 
     def _emit(self, level: int, event: str, fields: dict[str, Any], exc_info: bool) -> None:
         route = self._route or self._make_route()
-        if "structlog" not in _MODULES and not route.stdlib_logger.isEnabledFor(level):
-            # structlog was never imported, so it cannot be configured: the
-            # event would go to the stdlib logger, which would drop it.
-            return
         route.emit(level, event, fields, exc_info)
 
     def _make_route(self) -> LogRoute:
         from ._logs.routing import LogRoute
 
         route = self._route = LogRoute(self)
+        self._levels = route.level_cache
         return route
 
     def __repr__(self) -> str:

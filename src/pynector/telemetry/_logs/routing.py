@@ -32,15 +32,41 @@ from .correlation import add_trace_fields
 if TYPE_CHECKING:
     from ..facade import LoggingFacade
 
-__all__ = ["LogRoute", "library_logger"]
-
-# Stands for "structlog is configured, but its internals are not the ones we
-# know": then every call binds through structlog's public lazy proxy.
-_OPAQUE_CONFIG = object()
+__all__ = ["LogRoute", "library_logger", "structlog_configuration"]
 
 # Frames between the library's log call and ``Logger.log``:
 # _dispatch <- emit <- LoggingFacade._emit <- LoggingFacade.info <- the library.
 _STACKLEVEL = 5
+
+
+class _PublicConfiguration:
+    """structlog's configured-ness through its public API.
+
+    Used when structlog's internal configuration object is not the one we
+    know (another structlog version): slower, never wrong.
+    """
+
+    __slots__ = ()
+
+    @property
+    def is_configured(self) -> bool:
+        structlog_module = sys.modules.get("structlog")
+        return structlog_module is not None and bool(structlog_module.is_configured())
+
+
+def structlog_configuration() -> Any:
+    """The object structlog updates in place on ``configure``/``reset_defaults``.
+
+    Its ``is_configured`` is one attribute read, cheap enough for the
+    facade's disabled path; with an unknown structlog it is
+    :class:`_PublicConfiguration`.  Call only once structlog is imported.
+    """
+    config = getattr(sys.modules.get("structlog._config"), "_CONFIG", None)
+    if isinstance(getattr(config, "is_configured", None), bool) and hasattr(
+        config, "default_processors"
+    ):
+        return config
+    return _PublicConfiguration()
 
 
 def _structlog_config() -> Any:
@@ -48,20 +74,15 @@ def _structlog_config() -> Any:
 
     Without an import of structlog, nobody can have configured it.
     """
-    module = sys.modules.get("structlog._config")
-    if module is None:
+    if "structlog._config" not in sys.modules:
         return None
-    config = getattr(module, "_CONFIG", None)
-    if config is None or not hasattr(config, "default_processors"):
-        structlog_module = sys.modules.get("structlog")
-        configured = structlog_module is not None and structlog_module.is_configured()
-        return _OPAQUE_CONFIG if configured else None
+    config = structlog_configuration()
     return config if config.is_configured else None
 
 
 def _config_key(config: Any) -> tuple[Any, ...] | None:
     """What a bound logger depends on; ``None`` when it cannot be known."""
-    if config is _OPAQUE_CONFIG:
+    if isinstance(config, _PublicConfiguration):
         return None
     return (
         config.default_processors,
@@ -69,6 +90,21 @@ def _config_key(config: Any) -> tuple[Any, ...] | None:
         config.default_wrapper_class,
         config.default_context_class,
     )
+
+
+def _level_cache(logger: logging.Logger) -> Mapping[int, bool]:
+    """The logger's own ``level -> enabled`` cache, if the facade may read it.
+
+    ``Logger.isEnabledFor`` fills that dictionary, and ``setLevel``,
+    ``logging.disable`` and friends clear it in place, so a cached
+    ``False`` is never stale.  A logger class with its own
+    ``isEnabledFor`` gets an empty dictionary: every call then asks the
+    logger.
+    """
+    cache = getattr(logger, "_cache", None)
+    if type(logger).isEnabledFor is logging.Logger.isEnabledFor and isinstance(cache, dict):
+        return cache
+    return {}
 
 
 def library_logger(name: str) -> logging.Logger:
@@ -91,7 +127,7 @@ def library_logger(name: str) -> logging.Logger:
 class LogRoute:
     """The routing state of one :class:`~pynector.telemetry.facade.LoggingFacade`."""
 
-    __slots__ = ("_bound", "_bound_key", "_facade", "stdlib_logger")
+    __slots__ = ("_bound", "_bound_key", "_facade", "level_cache", "stdlib_logger")
 
     def __init__(self, facade: LoggingFacade) -> None:
         self._facade = facade
@@ -104,6 +140,7 @@ class LogRoute:
         # Its records carry the otel* trace attributes whatever the record
         # factory: added after the record is made, they cannot collide.
         add_trace_fields(self.stdlib_logger)
+        self.level_cache = _level_cache(self.stdlib_logger)
         self._bound: Any = None
         self._bound_key: tuple[Any, ...] | None = None
 
