@@ -3,8 +3,8 @@
 Used by ``tests/conftest.py`` and ``src/conftest.py`` (``pytest
 --doctest-modules src``), so that examples and tests alike start with no
 ``OTEL_*`` variables, no tracer provider, structlog unconfigured, no
-redaction, the standard log record factory, and a fresh record of which
-warnings were shown.
+redaction, the standard log record factory, the root logger's level as it
+was and no handler of pynector's on it, and a fresh record of which warnings were shown.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pytest
 
 import pynector.telemetry
 from pynector.telemetry._logs.console_logs import set_console_sink
+from pynector.telemetry._logs.stdlib_pipeline import StderrHandler
 from pynector.telemetry._warnings import reset_warnings
 from pynector.telemetry.redaction import set_active_redactor
 
@@ -59,6 +60,9 @@ def hermetic_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     reset_warnings()
     reset_opentelemetry()
     record_factory = logging.getLogRecordFactory()
+    root = logging.getLogger()
+    root_level = root.level
+    logger_class = logging.Logger.manager.loggerClass
     # The seed's test_init.py reloads the package with optional modules
     # blocked; its namespace (HAS_* flags...) is put back afterwards.
     package_namespace = dict(vars(pynector.telemetry))
@@ -68,6 +72,11 @@ def hermetic_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         vars(pynector.telemetry).clear()
         vars(pynector.telemetry).update(package_namespace)
         logging.setLogRecordFactory(record_factory)
+        # Only ours: pytest adds and removes its own capture handlers per phase.
+        for handler in [h for h in root.handlers if isinstance(h, StderrHandler)]:
+            root.removeHandler(handler)
+        root.setLevel(root_level)
+        logging.Logger.manager.loggerClass = logger_class
         set_active_redactor(None)
         set_console_sink(None)
         reset_opentelemetry()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from pynector.telemetry import TelemetryWarning, configure_telemetry, get_telemetry
+from support.logs import without_root_handlers
 from support.spans import by_name
 
 if TYPE_CHECKING:
@@ -90,14 +91,15 @@ def test_log_lines_carry_the_current_span(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "json")
-    configure_telemetry(service_name="svc", trace_exporters=[])
-    exporter = add_memory_exporter()
+    with without_root_handlers():
+        configure_telemetry(service_name="svc", trace_exporters=[])
+        exporter = add_memory_exporter()
 
-    log.info("outside")
-    with tracer.start_as_current_span("handler"):
-        with tracer.start_as_current_span("db"):
-            log.info("inside", rows=3)
-        log.warning("after-db")
+        log.info("outside")
+        with tracer.start_as_current_span("handler"):
+            with tracer.start_as_current_span("db"):
+                log.info("inside", rows=3)
+            log.warning("after-db")
 
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
     spans = by_name(exporter.get_finished_spans())
@@ -124,12 +126,13 @@ def test_log_level_and_custom_processors(
         event_dict["region"] = "eu"
         return event_dict
 
-    with pytest.warns(TelemetryWarning, match="Skipping .nonsense. in log_processors"):
-        configure_telemetry(
-            trace_exporters=[], log_level="warning", log_processors=[add_region, "nonsense"]
-        )
-    log.info("dropped")
-    log.error("kept", code=7)
+    with without_root_handlers():
+        with pytest.warns(TelemetryWarning, match="Skipping .nonsense. in log_processors"):
+            configure_telemetry(
+                trace_exporters=[], log_level="warning", log_processors=[add_region, "nonsense"]
+            )
+        log.info("dropped")
+        log.error("kept", code=7)
     (line,) = capsys.readouterr().err.splitlines()
     assert json.loads(line) | {"timestamp": None} == {
         "event": "kept",
@@ -146,8 +149,9 @@ def test_console_format_for_terminals(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "console")
-    configure_telemetry(trace_exporters=[])
-    log.info("hello", user="u1")
+    with without_root_handlers():
+        configure_telemetry(trace_exporters=[])
+        log.info("hello", user="u1")
     err = capsys.readouterr().err
     assert "hello" in err
     assert "user=u1" in err
@@ -168,10 +172,11 @@ def test_bad_log_level_warns_and_uses_info(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "json")
-    with pytest.warns(TelemetryWarning, match="log_level='LOUD'"):
-        configure_telemetry(trace_exporters=[], log_level="LOUD")
-    log.debug("no")
-    log.info("yes")
+    with without_root_handlers():
+        with pytest.warns(TelemetryWarning, match="log_level='LOUD'"):
+            configure_telemetry(trace_exporters=[], log_level="LOUD")
+        log.debug("no")
+        log.info("yes")
     assert [json.loads(x)["event"] for x in capsys.readouterr().err.splitlines()] == ["yes"]
 
 

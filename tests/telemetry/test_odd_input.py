@@ -11,6 +11,7 @@ import pytest
 
 from pynector.telemetry import TelemetryWarning, configure_telemetry, get_telemetry
 from pynector.telemetry._attributes import coerce_attributes, coerce_value, safe_repr
+from support.logs import without_root_handlers
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -119,33 +120,47 @@ def test_invalid_set_attribute_warns_once_not_per_call(caplog: pytest.LogCapture
     assert len(invalid) == 1
 
 
-@pytest.mark.requires_structlog
-@pytest.mark.parametrize("structlog_configured", [True, False])
-def test_odd_log_fields_never_raise(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    caplog: pytest.LogCaptureFixture,
-    structlog_configured: bool,
-) -> None:
-    monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "json")
-    if structlog_configured:
-        configure_telemetry(trace_exporters=[])
-    caplog.set_level(logging.INFO, logger="tests.odd_input")
-
+def odd_call() -> None:
     with pytest.warns(TelemetryWarning, match="could not be written"):
         log.info("odd", value=Unprintable(), event="collides", logger="mine", data=b"\x00")
     log.info("next", n=1)  # and logging still works afterwards
 
-    if structlog_configured:
-        odd, following = (json.loads(line) for line in capsys.readouterr().err.splitlines())
-        assert odd["value"] == "<unprintable Unprintable>"
-        assert odd["event_"] == "collides"
-        assert odd["logger"] == "mine"
-        assert following["event"] == "next"
-    else:
-        messages = [record.getMessage() for record in caplog.records]
-        assert messages[0].startswith("odd value='<unprintable Unprintable>'")
-        assert messages[1] == "next n=1"
+
+@pytest.mark.requires_structlog
+def test_odd_log_fields_never_raise_through_the_pipeline(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "json")
+    with without_root_handlers():
+        configure_telemetry(trace_exporters=[])
+        odd_call()
+    odd, following = (json.loads(line) for line in capsys.readouterr().err.splitlines())
+    assert odd["value"] == "<unprintable Unprintable>"
+    assert odd["event_"] == "collides"
+    assert odd["logger"] == "mine"
+    assert following["event"] == "next"
+
+
+def test_odd_log_fields_never_raise_on_the_stdlib_route(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="tests.odd_input")
+    odd_call()
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages[0].startswith("odd value='<unprintable Unprintable>'")
+    assert messages[1] == "next n=1"
+
+
+@pytest.mark.requires_structlog
+def test_odd_log_fields_reach_the_applications_own_handlers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # caplog's handler is one the application installed: it formats the
+    # record its own way, from record.getMessage().
+    configure_telemetry(trace_exporters=[])
+    caplog.set_level(logging.INFO)
+    log.info("odd", value=Unprintable(), event="collides", logger="mine")
+    (record,) = caplog.records
+    assert record.getMessage() == "odd value=<unprintable Unprintable> event_='collides'"
+    assert caplog.text.endswith("odd value=<unprintable Unprintable> event_='collides'\n")
 
 
 def test_log_methods_accept_every_level(caplog: pytest.LogCaptureFixture) -> None:

@@ -2,8 +2,9 @@
 
 Only an *application* calls :func:`configure_telemetry`; libraries never do.
 It installs an OpenTelemetry tracer provider with the chosen exporters and
-a structlog pipeline that stamps log lines with the current trace, and it
-never replaces what the application already set up itself.
+one logging pipeline (structlog's events and every standard library record
+alike, stamped with the current trace), and it never replaces what the
+application already set up itself.
 
 >>> configure_telemetry(service_name="checkout", trace_exporters=["console"])
 True
@@ -35,7 +36,9 @@ from ._export.span_processors import build_span_processors
 from ._logs.console_logs import install_console_record_tap, set_console_sink
 from ._logs.correlation import install_record_factory
 from ._logs.otel_warnings import quiet_attribute_warnings
+from ._logs.stdlib_pipeline import configure_root_logger, plain_formatter
 from ._logs.structlog_pipeline import configure_structlog as _configure_structlog
+from ._logs.structlog_pipeline import parse_log_level
 from ._optional import OptionalNames
 from ._warnings import warn_once
 from .exporters import ExporterChoice
@@ -155,8 +158,10 @@ def configure_telemetry(
             :class:`~pynector.telemetry.exporters.OTLP` /
             :class:`~pynector.telemetry.exporters.Zipkin` objects with
             explicit options; default ``OTEL_TRACES_EXPORTER``, else ``otlp``.
-        log_level: the lowest level structlog writes.
-        log_processors: structlog processors run before rendering.
+        log_level: the lowest level written, for structlog events and
+            standard library records alike: the root logger's level.
+        log_processors: structlog processors run before rendering, over
+            structlog events and standard library records alike.
         sampler: an ``OTEL_TRACES_SAMPLER`` name, e.g. ``"parentbased_traceidratio"``.
         sampler_arg: the ratio for ratio samplers (0 to 1).
         propagators: ``OTEL_PROPAGATORS`` names, e.g. ``["tracecontext", "baggage"]``.
@@ -170,7 +175,9 @@ def configure_telemetry(
         place (this call's, or one the application had already set).
 
     A tracer provider or structlog configuration the application already
-    set is kept, with one warning.  Problems (a missing package, a bad
+    set is kept, with one warning.  Logging handlers the application
+    installed are kept and receive every record; a stderr handler is added
+    only when the root logger has none.  Problems (a missing package, a bad
     value) are warnings, never exceptions: every argument goes through the
     same checks as its ``OTEL_*`` variable, and a bad one gives one warning
     naming it, then the environment's value or the default.
@@ -240,6 +247,8 @@ def _configure(
             _configure_structlog(log_level, _processors(log_processors))  # type: ignore[arg-type]
         except ImportError as error:
             _warn_not_installed("Structured logging", error)
+    else:  # the same root logger set-up, with a plain text formatter
+        configure_root_logger(parse_log_level(log_level), plain_formatter())
     return tracing
 
 

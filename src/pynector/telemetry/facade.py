@@ -92,28 +92,9 @@ _UNKNOWN_PROVIDER = object()
 _NO_LEVELS: dict[int, bool] = {}  # before the route exists: no level known
 _STRUCTLOG_CONFIG = "structlog._config"  # imported, structlog may be configured
 
-
-class _StructlogLookup:
-    """Stands in :data:`_structlog` until structlog has been imported.
-
-    The first time a disabled log call finds structlog imported, this looks
-    up the object structlog itself updates when it is (re)configured and
-    puts it in its own place, so later calls read one attribute.
-    """
-
-    __slots__ = ()
-
-    @property
-    def is_configured(self) -> bool:
-        global _structlog
-        from ._logs.routing import structlog_configuration
-
-        _structlog = structlog_configuration()
-        return bool(_structlog.is_configured)
-
-
-#: structlog's live configuration (anything with ``is_configured``).
-_structlog: Any = _StructlogLookup()
+#: structlog's live configuration object (anything with ``is_configured``),
+#: set by the route the first time it finds structlog imported; ``None`` until then.
+_structlog: Any = None
 
 
 class TracingFacade:
@@ -296,8 +277,8 @@ class LoggingFacade:
     keeps the disabled path cheap.  An event is dropped on the spot when
     the standard library logger of the facade's name already knows it is
     disabled for the level (its own cache, which ``setLevel`` and
-    ``logging.disable`` clear) and structlog is not configured; anything
-    else goes to the route, which decides afresh.
+    ``logging.disable`` clear) and structlog is not configured (or not even
+    imported); anything else goes to the route, which decides afresh.
     """
 
     __slots__ = ("_levels", "_logger", "_route", "name")
@@ -327,48 +308,48 @@ class LoggingFacade:
 
     def debug(self, event: str, /, **fields: Any) -> None:
         """Log *event* with structured *fields* at DEBUG level."""
-        if self._levels.get(DEBUG) is False and (
-            _STRUCTLOG_CONFIG not in _MODULES or not _structlog.is_configured
+        if self._levels.get(DEBUG) is False and not (
+            _structlog.is_configured if _structlog else _STRUCTLOG_CONFIG in _MODULES
         ):
             return
         self._emit(DEBUG, event, fields, False)
 
     def info(self, event: str, /, **fields: Any) -> None:
         """Log *event* with structured *fields* at INFO level."""
-        if self._levels.get(INFO) is False and (
-            _STRUCTLOG_CONFIG not in _MODULES or not _structlog.is_configured
+        if self._levels.get(INFO) is False and not (
+            _structlog.is_configured if _structlog else _STRUCTLOG_CONFIG in _MODULES
         ):
             return
         self._emit(INFO, event, fields, False)
 
     def warning(self, event: str, /, **fields: Any) -> None:
         """Log *event* with structured *fields* at WARNING level."""
-        if self._levels.get(WARNING) is False and (
-            _STRUCTLOG_CONFIG not in _MODULES or not _structlog.is_configured
+        if self._levels.get(WARNING) is False and not (
+            _structlog.is_configured if _structlog else _STRUCTLOG_CONFIG in _MODULES
         ):
             return
         self._emit(WARNING, event, fields, False)
 
     def error(self, event: str, /, **fields: Any) -> None:
         """Log *event* with structured *fields* at ERROR level."""
-        if self._levels.get(ERROR) is False and (
-            _STRUCTLOG_CONFIG not in _MODULES or not _structlog.is_configured
+        if self._levels.get(ERROR) is False and not (
+            _structlog.is_configured if _structlog else _STRUCTLOG_CONFIG in _MODULES
         ):
             return
         self._emit(ERROR, event, fields, False)
 
     def critical(self, event: str, /, **fields: Any) -> None:
         """Log *event* with structured *fields* at CRITICAL level."""
-        if self._levels.get(CRITICAL) is False and (
-            _STRUCTLOG_CONFIG not in _MODULES or not _structlog.is_configured
+        if self._levels.get(CRITICAL) is False and not (
+            _structlog.is_configured if _structlog else _STRUCTLOG_CONFIG in _MODULES
         ):
             return
         self._emit(CRITICAL, event, fields, False)
 
     def exception(self, event: str, /, **fields: Any) -> None:
         """Log *event* at ERROR level with the exception being handled."""
-        if self._levels.get(ERROR) is False and (
-            _STRUCTLOG_CONFIG not in _MODULES or not _structlog.is_configured
+        if self._levels.get(ERROR) is False and not (
+            _structlog.is_configured if _structlog else _STRUCTLOG_CONFIG in _MODULES
         ):
             return
         self._emit(ERROR, event, fields, True)

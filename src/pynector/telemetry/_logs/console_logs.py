@@ -1,21 +1,21 @@
 """Hand log lines made inside a span to the console tree, so they appear under it.
 
 When the ``console`` exporter is on, :func:`~pynector.telemetry.configure_telemetry`
-registers the tree's :meth:`accept_log` as the *console sink*, and two taps
-feed it:
+registers the tree's :meth:`accept_log` as the *console sink*, and
+:func:`install_console_record_tap`, a log record factory, feeds it: every
+record made inside a span the tree holds, at a level its logger lets
+through, is drawn in the tree.  That is every kind of record, since the
+one logging pipeline hands structlog's events (the facade's included) to
+the standard library too: for those the tree shows the event and its
+fields as the pipeline left them (redacted); for other records, the
+message and their ``extra=`` fields, redacted the same way.
 
-* :class:`ConsoleLogTap`, a structlog processor placed last before
-  rendering in the pipeline ``configure_telemetry`` installs (after
-  redaction, so the tree shows what a log line would): an event made inside
-  a span the tree holds goes to the tree *instead of* being written as a
-  separate line, so it is not printed twice;
-* :func:`install_console_record_tap`, a log record factory: a standard
-  library record made inside such a span, at a level its logger lets
-  through, is also drawn in the tree.  The record still goes to the
-  application's handlers as usual: pynector never takes records away from
-  them.
+A drawn record is marked (:data:`DRAWN`) so that pynector's own stderr
+handler does not write it a second time as a separate line.  It still goes
+to the application's handlers and to the OTLP export as usual: pynector
+never takes records away from them.
 
-Outside a span, or with no console tree, both taps change nothing.  The
+Outside a span, or with no console tree, the tap changes nothing.  The
 sink is a plain callable so that this package need not import the export
 pipeline.
 """
@@ -26,11 +26,14 @@ import contextlib
 import logging
 import sys
 import traceback
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from ..redaction import active_redactor
+from .record_fields import record_fields
+
 __all__ = [
-    "ConsoleLogTap",
+    "DRAWN",
     "ConsoleSink",
     "console_sink",
     "install_console_record_tap",
@@ -55,9 +58,22 @@ _sink: ConsoleSink | None = None
 
 # Keys structlog's pipeline adds that the tree shows in its own columns, or not at all.
 _NOT_FIELDS = frozenset(
-    {"event", "level", "timestamp", "logger", "trace_id", "span_id", "exc_info", "stack_info"}
+    {
+        "event",
+        "level",
+        "timestamp",
+        "logger",
+        "trace_id",
+        "span_id",
+        "exc_info",
+        "stack_info",
+        "stack",
+    }
 )
 _MARKER = "_pynector_console_tap"
+
+#: The attribute set on a record the tree drew.
+DRAWN = "_pynector_drawn"
 
 
 def set_console_sink(sink: ConsoleSink | None) -> None:
@@ -83,23 +99,17 @@ def _exception_text(exc_info: Any) -> tuple[str, str, str] | None:
     return kind.__qualname__, str(value), "".join(traceback.format_exception(kind, value, tb))
 
 
-class ConsoleLogTap:
-    """structlog processor: events inside a span of the console tree go to the tree."""
-
-    def __init__(self, sink: ConsoleSink) -> None:
-        self.sink = sink
-
-    def __call__(
-        self, logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
-    ) -> MutableMapping[str, Any]:
-        level = str(event_dict.get("level", method_name))
-        fields = {key: value for key, value in event_dict.items() if key not in _NOT_FIELDS}
-        exception = _exception_text(event_dict.get("exc_info"))
-        if self.sink(level, str(event_dict.get("event", "")), fields, exception):
-            import structlog
-
-            raise structlog.DropEvent
-        return event_dict
+def _level_and_text(record: logging.LogRecord) -> tuple[str, str, dict[str, Any]]:
+    """(level, event, fields) of *record* for the tree."""
+    if isinstance(record.msg, dict):  # a structlog event (LoggedEvent)
+        event = record.msg
+        fields = {key: value for key, value in event.items() if key not in _NOT_FIELDS}
+        return record.levelname, str(event.get("event", "")), fields
+    fields = record_fields(record)
+    redactor = active_redactor()
+    if fields and redactor is not None:
+        fields = dict(redactor.redact(fields))
+    return record.levelname, record.getMessage(), fields
 
 
 def install_console_record_tap() -> None:
@@ -114,13 +124,15 @@ def install_console_record_tap() -> None:
         if sink is not None:
             # A log call never fails because of the console.
             with contextlib.suppress(Exception):
-                sink(
-                    record.levelname,
-                    record.getMessage(),
-                    {},
+                level, event, fields = _level_and_text(record)
+                if sink(
+                    level,
+                    event,
+                    fields,
                     _exception_text(record.exc_info),
                     int(record.created * 1_000_000_000),
-                )
+                ):
+                    setattr(record, DRAWN, True)
         return record
 
     setattr(console_tapping_factory, _MARKER, True)

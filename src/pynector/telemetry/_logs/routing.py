@@ -25,6 +25,7 @@ import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .. import facade
 from .._levels import METHOD_NAMES
 from .._warnings import warn_once
 from .correlation import add_trace_fields
@@ -60,6 +61,7 @@ def structlog_configuration() -> Any:
     Its ``is_configured`` is one attribute read, cheap enough for the
     facade's disabled path; with an unknown structlog it is
     :class:`_PublicConfiguration`.  Call only once structlog is imported.
+    Always truthy (the facade tests it for "found yet").
     """
     config = getattr(sys.modules.get("structlog._config"), "_CONFIG", None)
     if isinstance(getattr(config, "is_configured", None), bool) and hasattr(
@@ -76,7 +78,9 @@ def _structlog_config() -> Any:
     """
     if "structlog._config" not in sys.modules:
         return None
-    config = structlog_configuration()
+    config = facade._structlog
+    if config is None:  # found once, then read by the facade's disabled path too
+        config = facade._structlog = structlog_configuration()
     return config if config.is_configured else None
 
 
