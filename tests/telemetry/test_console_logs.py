@@ -15,6 +15,7 @@ import pytest
 
 from pynector.telemetry import configure_telemetry, get_telemetry
 from support.console import Row, parse_tree
+from support.logs import without_root_handlers
 
 pytestmark = [pytest.mark.requires_otel, pytest.mark.requires_structlog]
 
@@ -44,13 +45,14 @@ def test_structlog_events_in_a_span_are_drawn_under_it_and_not_written_twice(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "json")
-    configure_telemetry(trace_exporters=["console"])
-    log.info("before")
-    with tracer.start_as_current_span("outer"):
-        log.info("inside", k=1)
-        with tracer.start_as_current_span("inner"):
-            log.warning("deeper", k=2)
-    log.info("after")
+    with without_root_handlers():  # so that pynector adds its stderr handler
+        configure_telemetry(trace_exporters=["console"])
+        log.info("before")
+        with tracer.start_as_current_span("outer"):
+            log.info("inside", k=1)
+            with tracer.start_as_current_span("inner"):
+                log.warning("deeper", k=2)
+        log.info("after")
     rows, json_lines = tree_and_json(capsys.readouterr().err)
     assert [entry["event"] for entry in json_lines] == ["before", "after"]
     assert [(row.kind, row.depth, row.status, row.text) for row in rows[1:]] == [
@@ -67,7 +69,7 @@ def test_stdlib_records_in_a_span_are_drawn_and_still_reach_the_application(
     configure_telemetry(trace_exporters=["console"])
     with tracer.start_as_current_span("job"):
         logging.getLogger("app.db").info("query took %d ms", 12)
-        logging.getLogger("elsewhere").info("below its logger's level: not drawn")
+        logging.getLogger("app.db").debug("below its logger's level: not drawn")
     rows = parse_tree(capsys.readouterr().err)
     assert [(row.kind, row.depth, row.status, row.text) for row in rows[1:]] == [
         ("span", 0, "", "job"),
@@ -113,9 +115,10 @@ def test_without_the_console_tree_log_lines_are_written_as_usual(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "json")
-    configure_telemetry(trace_exporters=["console-lines"])
-    with tracer.start_as_current_span("outer"):
-        log.info("inside")
+    with without_root_handlers():  # so that pynector adds its stderr handler
+        configure_telemetry(trace_exporters=["console-lines"])
+        with tracer.start_as_current_span("outer"):
+            log.info("inside")
     err = capsys.readouterr().err
     inside = next(json.loads(line) for line in err.splitlines() if line.startswith("{"))
     assert inside["event"] == "inside"

@@ -9,6 +9,7 @@ import pytest
 
 from pynector.telemetry import HAS_OPENTELEMETRY, HAS_STRUCTLOG, configure_telemetry, get_telemetry
 from pynector.telemetry.testing import TelemetryCapture, capture_telemetry
+from support.logs import without_root_handlers
 
 tracer, log = get_telemetry("tests.capture")
 
@@ -249,15 +250,17 @@ def test_without_opentelemetry_nothing_is_captured_and_the_capture_says_why() ->
 
 
 @pytest.mark.skipif(HAS_STRUCTLOG, reason="the no-dependency configuration")
-def test_without_structlog_only_standard_library_records_are_captured() -> None:
+def test_without_structlog_log_calls_are_captured_through_the_standard_library() -> None:
     with capture_telemetry() as capture:
-        log.warning("a no-op without structlog")
+        log.warning("to the stdlib logger of its name", n=1)
+        log.info("below the standard library's default level (WARNING)")
         logging.getLogger("plain").warning("stdlib %s", "record")
-    assert [(entry["event"], entry["logger"]) for entry in capture.logs] == [
-        ("stdlib record", "plain")
+    assert [(e["event"], e["logger"], e["fields"]) for e in capture.logs] == [
+        ("to the stdlib logger of its name", log.name, {"n": 1}),
+        ("stdlib record", "plain", {}),
     ]
     assert capture.logs_unavailable is not None
-    assert "structlog is not installed" in capture.logs_unavailable
+    assert capture.logs_unavailable.startswith("below the standard library's levels")
 
 
 @pytest.mark.requires_structlog
@@ -284,11 +287,12 @@ def test_the_applications_structlog_keeps_writing_and_is_restored(
     import structlog
 
     monkeypatch.setenv("PYNECTOR_LOG_FORMAT", "json")
-    configure_telemetry(trace_exporters=["none"], log_level="INFO")
-    before = structlog.get_config()["processors"]
-    with capture_telemetry() as capture:
-        log.info("logged", password="hunter2")
-        log.debug("below the application's level")
+    with without_root_handlers():  # so that pynector adds its stderr handler
+        configure_telemetry(trace_exporters=["none"], log_level="INFO")
+        before = structlog.get_config()["processors"]
+        with capture_telemetry() as capture:
+            log.info("logged", password="hunter2")
+            log.debug("below the application's level")
     assert [entry["event"] for entry in capture.logs] == ["logged"]
     assert capture.logs[0]["fields"] == {"password": "hunter2"}  # as the code passed it
     assert '"password": "[REDACTED]"' in capsys.readouterr().err  # the app's output

@@ -1,11 +1,11 @@
 """The structured fields a standard library log record carries.
 
 A record's fields are what its maker attached beyond the message: the
-facade's fields (``record.event_fields``, on the stdlib route) and
-anything passed as ``extra=``.  The attributes every record has, private
-ones (``_logger``...) and the ``otel*`` trace attributes of
-:mod:`.correlation` (they travel as the record's trace context, not as
-fields) are left out.
+facade's fields (``record.event_fields``, on the stdlib route, where
+``record.event`` is the event itself) and anything passed as ``extra=``.
+The attributes every record has, private ones (``_logger``...) and the
+``otel*`` trace attributes of :mod:`.correlation` (they travel as the
+record's trace context, not as fields) are left out.
 
 >>> import logging
 >>> record = logging.makeLogRecord({"msg": "paid", "order": 7, "_private": 1})
@@ -25,7 +25,7 @@ __all__ = ["record_fields"]
 
 # Attributes of every record (and the two Formatter.format adds).
 _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
-_LEFT_OUT = _STANDARD | frozenset(FIELD_NAMES) | {"event_fields"}
+_LEFT_OUT = _STANDARD | frozenset(FIELD_NAMES) | {"event_fields", "event"}
 
 
 def record_fields(record: logging.LogRecord) -> dict[str, Any]:

@@ -10,9 +10,10 @@ which decides per event:
 * otherwise: the standard library logger of the facade's name, where the
   application's ``logging`` configuration decides.  The fields are
   rendered into the message (``event key='value'``), redacted when
-  redaction is on, kept on the record as ``record.event_fields``, the
-  record carries the ``otel*`` trace attributes of :mod:`.correlation`,
-  and it points at the library's line, not at pynector.
+  redaction is on, kept on the record as ``record.event_fields`` (and the
+  bare event as ``record.event``), the record carries the ``otel*`` trace
+  attributes of :mod:`.correlation`, and it points at the library's line,
+  not at pynector.
 
 A field that cannot be rendered never loses the event: it is written again
 with every field as text, and one warning says so.
@@ -196,6 +197,7 @@ class LogRoute:
             return
         if self.stdlib_logger.isEnabledFor(level):
             shown, extra = _stdlib_fields(fields)
+            extra["event"] = event  # the event without its rendered fields
             self.stdlib_logger.log(
                 level,
                 _render_stdlib(event, shown),

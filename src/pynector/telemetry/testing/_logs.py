@@ -14,7 +14,9 @@ Two taps, both removed when the capture ends:
 * **the standard library**: a handler on the root logger records what
   reaches it; the levels stay the application's (as with pytest's
   ``caplog``).  Records that structlog itself hands to the standard library
-  (``ProcessorFormatter``) are not recorded twice.
+  (``ProcessorFormatter``) are not recorded twice.  Without structlog,
+  pynector's log calls go to the standard library, so they are recorded
+  here (with their fields), at the levels the application lets through.
 """
 
 from __future__ import annotations
@@ -112,11 +114,12 @@ class _RecordingHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if isinstance(record.msg, dict) or hasattr(record, "_logger"):
             return  # structlog's own event, passed on to the standard library
+        fields = getattr(record, "event_fields", None)
+        event = getattr(record, "event", None)  # a facade event on the stdlib route
         try:
-            message = record.getMessage()
+            message = event if isinstance(event, str) else record.getMessage()
         except Exception:
             message = str(record.msg)
-        fields = getattr(record, "event_fields", None)
         self.capture.log(
             record.levelname.lower(),
             message,
@@ -139,9 +142,12 @@ def log_taps(capture: TelemetryCapture, *, stdlib: bool = True) -> Iterator[None
                 yield
         else:
             capture.logs_unavailable = (
-                "structlog is not installed, so pynector's log calls are no-ops "
-                '(pip install "pynector[observability]")'
-                + ("; standard library records are captured" if stdlib else "")
+                "below the standard library's levels: structlog is not installed, so "
+                "they go to the standard library logger of their name, whose level "
+                "decides (WARNING by default)"
+                if stdlib
+                else "structlog is not installed, so they go to the standard library, "
+                "which this capture does not record (stdlib=False)"
             )
             yield
     finally:
