@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import io
 import logging
@@ -118,19 +119,26 @@ CONFIGURED_OPS = OPS // 10
 
 @pytest.fixture
 def json_pipeline(sdk_provider: TracerProvider) -> Iterator[Sequence[Processor]]:
-    """structlog configured as configure_telemetry does, writing JSON to /dev/null."""
+    """The pipeline configure_telemetry installs, its stderr handler writing JSON to /dev/null.
+
+    pytest's own handlers are set aside so that, as in an application with
+    no logging set up, configure_telemetry adds its stderr handler.
+    """
     needs("structlog")
     import structlog
 
     from pynector.telemetry import configure_telemetry
 
-    devnull = open(os.devnull, "w")  # noqa: SIM115 - closed below
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    root.handlers.clear()
     os.environ["PYNECTOR_LOG_FORMAT"] = "json"
-    configure_telemetry(trace_exporters=[])  # keeps sdk_provider, configures structlog
-    structlog.configure(logger_factory=structlog.PrintLoggerFactory(devnull))
-    yield structlog.get_config()["processors"]
+    with open(os.devnull, "w") as devnull, contextlib.redirect_stderr(devnull):
+        configure_telemetry(trace_exporters=[])  # keeps sdk_provider, configures logging
+        yield structlog.get_config()["processors"]
     structlog.reset_defaults()
-    devnull.close()
+    root.handlers[:] = saved_handlers
+    root.setLevel(saved_level)
 
 
 @pytest.mark.benchmark(group="log-configured")
@@ -143,7 +151,7 @@ def test_structlog_same_pipeline_without_correlation(
 
     processors = [p for p in json_pipeline if p is not add_trace_context]
     logger = structlog.wrap_logger(
-        structlog.get_config()["logger_factory"](),
+        logging.getLogger("bench.logs"),
         processors=processors,
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
     )

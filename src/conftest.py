@@ -30,5 +30,6 @@ _NEED_OBSERVABILITY_EXTRA = [
     "pynector/telemetry/_export/span_redaction.py",
     "pynector/telemetry/_export/console_view.py",
     "pynector/telemetry/testing/_hub.py",
+    "pynector/telemetry/_logs/stdlib_bridge.py",
 ]
 collect_ignore = [] if is_importable("opentelemetry.sdk.trace") else _NEED_OBSERVABILITY_EXTRA
