@@ -36,7 +36,7 @@ from .stdlib_pipeline import configure_root_logger
 __all__ = ["configure_structlog", "parse_log_level", "renderer_name"]
 
 
-def parse_log_level(level: str | int) -> int:
+def parse_log_level(level: object) -> int:
     """A level name (any case) or number as a number; INFO with a warning if unknown."""
     number = parse_level(level)
     if number is None:
