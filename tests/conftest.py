@@ -60,7 +60,7 @@ def pytest_report_header() -> str:
 @pytest.fixture(autouse=True)
 def hermetic_telemetry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Each test starts with no OTEL_* variables, no provider, structlog unconfigured,
-    no redaction and the standard log record factory (see ``support.hermetic``)."""
+    the default redaction and the standard log record factory (see ``support.hermetic``)."""
     with hermetic_state(monkeypatch):
         yield
 

@@ -2,9 +2,10 @@
 
 Used by ``tests/conftest.py`` and ``src/conftest.py`` (``pytest
 --doctest-modules src``), so that examples and tests alike start with no
-``OTEL_*`` variables, no tracer provider, structlog unconfigured, no
-redaction, the standard log record factory, the root logger's level as it
-was and no handler of pynector's on it, and a fresh record of which warnings were shown.
+``OTEL_*`` variables, no tracer provider, structlog unconfigured, the
+default redaction at pynector's boundary, the standard log record factory,
+the root logger's level as it was and no handler of pynector's on it, and
+a fresh record of which warnings were shown.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import pytest
 import pynector.telemetry
 from pynector.telemetry._logs.console_logs import set_console_sink
 from pynector.telemetry._logs.stdlib_pipeline import StderrHandler
+from pynector.telemetry._secret_text import forget_literals
 from pynector.telemetry._warnings import reset_warnings
-from pynector.telemetry.redaction import set_active_redactor
+from pynector.telemetry.redaction import reset_redaction
 
 __all__ = ["hermetic_state", "reset_opentelemetry"]
 
@@ -77,7 +79,8 @@ def hermetic_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             root.removeHandler(handler)
         root.setLevel(root_level)
         logging.Logger.manager.loggerClass = logger_class
-        set_active_redactor(None)
+        reset_redaction()
+        forget_literals()
         set_console_sink(None)
         reset_opentelemetry()
         if pynector.telemetry.HAS_STRUCTLOG:
