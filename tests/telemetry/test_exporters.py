@@ -74,7 +74,7 @@ def test_default_exporter_is_otlp_over_http(monkeypatch: pytest.MonkeyPatch) -> 
     assert _configure_exporters(provider, None) == ["otlp"]
     (processor,) = provider.processors
     assert isinstance(processor, DeliveringSpanProcessor)
-    assert isinstance(processor.exporter, OTLPSpanExporter)
+    assert isinstance(processor.exporter.exporter, OTLPSpanExporter)  # behind redaction
     assert processor.destination == "OTLP http/protobuf http://localhost:4318/v1/traces"
     processor.shutdown()
 

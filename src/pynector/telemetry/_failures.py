@@ -40,19 +40,30 @@ def record_failure(
     """
     if not isinstance(exc, Exception):
         return
+    status = None
     try:
         if not span.is_recording():
             return
-        span.record_exception(exc)
+        from .redaction import boundary_failure
+
+        status = error_status(exc, use_opentelemetry)
+        attributes, description = boundary_failure(exc, status.description)
+        if attributes is None:
+            span.record_exception(exc)
+        else:  # redacted here: the provider may not be pynector's
+            status = type(status)(status.status_code, description)
+            span.record_exception(exc, attributes=attributes)
     except Exception:
         _add_exception_event(span, exc)
     with suppress(Exception):
-        span.set_status(error_status(exc, use_opentelemetry))
+        span.set_status(status if status is not None else error_status(exc, use_opentelemetry))
 
 
 def _add_exception_event(span: Any, exc: BaseException) -> None:
     """The event ``record_exception`` makes, for an exception it could not describe."""
     import traceback
+
+    from .redaction import boundary_text
 
     kind = type(exc)
     with suppress(Exception):
@@ -62,8 +73,8 @@ def _add_exception_event(span: Any, exc: BaseException) -> None:
                 "exception.type": kind.__qualname__
                 if kind.__module__ in ("builtins", None)
                 else f"{kind.__module__}.{kind.__qualname__}",
-                "exception.message": safe_repr(exc),
-                "exception.stacktrace": "".join(traceback.format_exception(exc)),
+                "exception.message": boundary_text(safe_repr(exc)),
+                "exception.stacktrace": boundary_text("".join(traceback.format_exception(exc))),
                 "exception.escaped": "False",
             },
         )

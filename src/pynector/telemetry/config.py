@@ -14,6 +14,7 @@ Arguments beat ``OTEL_*`` environment variables, which beat defaults.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
@@ -80,6 +81,7 @@ def _configure_exporters(tracer_provider: Any, exporters: object) -> list[str]:
     ``otlp`` as in the OpenTelemetry specification.
     """
     settings = resolve_settings(exporters=exporters)  # type: ignore[arg-type]
+    _protect_diagnostics(settings)
     with _sdk_reads_nothing_parsed():
         processors = build_span_processors(settings)
     redactor = active_redactor()
@@ -92,12 +94,41 @@ def _configure_exporters(tracer_provider: Any, exporters: object) -> list[str]:
             set_console_sink(accept_log)
             install_console_record_tap()
         if redactor is not None:
-            from ._export.span_redaction import RedactingSpanProcessor
-
-            processor = RedactingSpanProcessor(processor, redactor)
+            processor = _redacting(processor, redactor)
         tracer_provider.add_span_processor(processor)
         configured.append(name)
     return configured
+
+
+def _redacting(processor: Any, redactor: Redactor) -> Any:
+    """*processor* with redaction in front of its exporter.
+
+    Wrapping the exporter rather than the processor runs redaction where
+    the export runs: in the delivering processor's background thread, off
+    the application's path (the console exports synchronously anyway).
+    """
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
+    from ._export.delivery import DeliveringSpanProcessor
+    from ._export.span_redaction import RedactingSpanExporter, RedactingSpanProcessor
+
+    if isinstance(processor, DeliveringSpanProcessor):
+        processor.exporter = RedactingSpanExporter(processor.exporter, redactor)
+    elif isinstance(processor, SimpleSpanProcessor):
+        processor.span_exporter = RedactingSpanExporter(processor.span_exporter, redactor)
+    else:
+        processor = RedactingSpanProcessor(processor, redactor=redactor)
+    return processor
+
+
+def _protect_diagnostics(settings: ExportSettings) -> None:
+    """Exporter errors can quote header values (an API key with a stray
+    newline...): treat those values as secrets in every message."""
+    from ._logs.record_redaction import protect_export_logger
+    from ._secret_text import register_literals
+
+    register_literals(settings.otlp_headers.value.values())
+    protect_export_logger()
 
 
 def _configure_tracing(
@@ -115,6 +146,9 @@ def _configure_tracing(
         )
         return True
     attributes = build_resource_attributes(settings.service_name, extra_attributes)
+    redactor = active_redactor()
+    if redactor is not None:
+        attributes = dict(redactor.redact(attributes))
     sampler = build_sampler(settings)
     with _sdk_reads_nothing_parsed():
         resource = Resource.create(attributes)
@@ -124,6 +158,9 @@ def _configure_tracing(
             tracer_provider = TracerProvider(resource=resource, sampler=sampler)
     _configure_exporters(tracer_provider, trace_exporters)
     trace.set_tracer_provider(tracer_provider)
+    # Every span now leaves through a redacting exporter: the facades need
+    # not redact attributes a second time.
+    set_active_redactor(active_redactor(), exporters_redact=True)
     configure_propagators(settings.propagators)
     install_record_factory()
     quiet_attribute_warnings()
@@ -143,6 +180,8 @@ def configure_telemetry(
     propagators: Sequence[str] | None = None,
     redact: bool = True,
     redact_keys: Sequence[str] = (),
+    redact_patterns: Sequence[str | re.Pattern[str]] = (),
+    redact_allow: Sequence[str] = (),
 ) -> bool:
     """Turn on tracing and structured logging for this process.
 
@@ -165,10 +204,15 @@ def configure_telemetry(
         sampler: an ``OTEL_TRACES_SAMPLER`` name, e.g. ``"parentbased_traceidratio"``.
         sampler_arg: the ratio for ratio samplers (0 to 1).
         propagators: ``OTEL_PROPAGATORS`` names, e.g. ``["tracecontext", "baggage"]``.
-        redact: replace the values of sensitive-looking span attributes,
-            event attributes and log fields by ``[REDACTED]`` (see
-            :mod:`pynector.telemetry.redaction`).
-        redact_keys: more keys to treat as sensitive, on top of the defaults.
+        redact: replace secrets by ``[REDACTED]`` in everything exported or
+            logged: spans (attributes, events, exceptions, links, status,
+            resource), structlog events and standard library log records
+            (see :mod:`pynector.telemetry.redaction`).  ``False`` turns it
+            off; pynector's own warnings stay redacted.
+        redact_keys: more keys whose values are secrets, on top of the defaults.
+        redact_patterns: regular expressions whose matches are secrets (only
+            the group named ``secret``, if the pattern has one).
+        redact_allow: keys whose values are kept exactly as they are.
 
     Returns:
         Whether tracing is active: ``True`` once a tracer provider is in
@@ -202,6 +246,8 @@ def configure_telemetry(
             propagators=propagators,
             redact=redact,
             redact_keys=redact_keys,
+            redact_patterns=redact_patterns,
+            redact_allow=redact_allow,
         )
     except Exception as error:  # every value is checked; this is the last line of defence
         warn_once(
@@ -225,9 +271,19 @@ def _configure(
     propagators: object,
     redact: object,
     redact_keys: object,
+    redact_patterns: object,
+    redact_allow: object,
 ) -> bool:
     tracing = False
-    set_active_redactor(Redactor(extra_keys=_names("redact_keys", redact_keys)) if redact else None)
+    # Compiled once, here; redacting afterwards only looks things up.
+    redactor = None
+    if redact:
+        redactor = Redactor(
+            _names("redact_keys", redact_keys),
+            patterns=_names("redact_patterns", redact_patterns, re.Pattern),
+            allow=_names("redact_allow", redact_allow),
+        )
+    set_active_redactor(redactor)
     if HAS_OPENTELEMETRY and trace_enabled and not get_env_bool("OTEL_SDK_DISABLED"):
         try:
             settings = resolve_settings(
@@ -249,6 +305,10 @@ def _configure(
             _warn_not_installed("Structured logging", error)
     else:  # the same root logger set-up, with a plain text formatter
         configure_root_logger(parse_log_level(log_level), plain_formatter())
+    if redact:
+        from ._logs.record_redaction import install_redacting_record_factory
+
+        install_redacting_record_factory()
     return tracing
 
 
@@ -262,16 +322,18 @@ def _resource_attributes(value: object) -> Mapping[str, Any] | None:
     return coerce_attributes(value)
 
 
-def _names(label: str, value: object) -> tuple[str, ...]:
-    """One name, or an iterable of names; anything else is skipped with a warning."""
-    if isinstance(value, str):
+def _names(label: str, value: object, *also: type) -> tuple[Any, ...]:
+    """One name, or an iterable of names (or of the types in *also*, such
+    as compiled patterns); anything else is skipped with a warning."""
+    kinds = (str, *also)
+    if isinstance(value, kinds):
         return (value,)
     if not isinstance(value, Iterable):
         warn_malformed(label, value, "a name or a list of names", ())
         return ()
     names = []
     for entry in value:
-        if isinstance(entry, str):
+        if isinstance(entry, kinds):
             names.append(entry)
         else:
             warn_skipped(label, entry, "a name")

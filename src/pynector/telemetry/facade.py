@@ -60,13 +60,14 @@ _GLOBALS = globals()
 
 
 def _first_coerce(attributes: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
-    # Attribute coercion is only needed once spans are real; importing it
-    # lazily keeps `import pynector.telemetry` free of collections.abc & co.
+    # Attribute coercion (and redaction at pynector's boundary) is only
+    # needed once spans are real; importing it lazily keeps
+    # `import pynector.telemetry` free of collections.abc, re & co.
     global _coerce
-    from ._attributes import coerce_attributes
+    from .redaction import boundary_attributes
 
-    _coerce = coerce_attributes
-    return coerce_attributes(attributes)
+    _coerce = boundary_attributes
+    return boundary_attributes(attributes)
 
 
 _coerce: Callable[[Mapping[str, Any] | None], Mapping[str, Any] | None] = _first_coerce

@@ -414,6 +414,12 @@ def boundary_attributes(attributes: Mapping[Any, Any] | None) -> Mapping[str, An
     return coerce_attributes(attributes)
 
 
+def boundary_text(text: str) -> str:
+    """*text* redacted if pynector's boundary redacts (see :func:`boundary_failure`)."""
+    redactor = _boundary
+    return text if redactor is None else redactor.redact_text(text)
+
+
 def boundary_failure(exc: BaseException, description: str) -> tuple[dict[str, str] | None, str]:
     """Exception event attributes and a status description for *exc*, redacted.
 
