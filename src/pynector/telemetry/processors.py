@@ -1,11 +1,20 @@
-"""structlog processors that connect log lines to traces.
+"""structlog processors that connect log lines to traces and keep secrets out.
 
 :func:`~pynector.telemetry.configure_telemetry` puts :func:`add_trace_context`
-in the pipeline it builds.  An application that configures structlog itself
-adds it to its own processor list:
+and :func:`redact_secrets` in the pipeline it builds.  An application that
+configures structlog itself adds them to its own processor list, the
+redaction last before the renderer (after ``format_exc_info``, so that
+exception text is redacted too):
 
 >>> import structlog
->>> structlog.configure(processors=[add_trace_context, structlog.processors.JSONRenderer()])
+>>> structlog.configure(
+...     processors=[
+...         add_trace_context,
+...         structlog.processors.format_exc_info,
+...         redact_secrets,
+...         structlog.processors.JSONRenderer(),
+...     ]
+... )
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ import sys
 from collections.abc import MutableMapping
 from typing import Any
 
-__all__ = ["add_trace_context", "current_trace_ids"]
+__all__ = ["add_trace_context", "current_trace_ids", "redact_secrets"]
 
 
 def current_trace_ids() -> tuple[str, str] | None:
@@ -55,3 +64,20 @@ def add_trace_context(
         event_dict.setdefault("trace_id", ids[0])
         event_dict.setdefault("span_id", ids[1])
     return event_dict
+
+
+def redact_secrets(
+    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Replace secrets in every field of the event, at any depth.
+
+    Uses the process's redactor (see
+    :func:`pynector.telemetry.redaction.active_redactor`); does nothing
+    after ``configure_telemetry(redact=False)``.
+    """
+    from .redaction import active_redactor
+
+    redactor = active_redactor()
+    if redactor is None:
+        return event_dict
+    return redactor(logger, method_name, event_dict)

@@ -9,11 +9,16 @@ which decides per event:
   structlog configuration;
 * otherwise: the standard library logger of the facade's name, where the
   application's ``logging`` configuration decides.  The fields are
-  rendered into the message (``event key='value'``), redacted when
-  redaction is on, kept on the record as ``record.event_fields`` (and the
-  bare event as ``record.event``), the record carries the ``otel*`` trace
-  attributes of :mod:`.correlation`, and it points at the library's line,
-  not at pynector.
+  rendered into the message (``event key='value'``), kept on the record
+  as ``record.event_fields`` (and the bare event as ``record.event``),
+  the record carries the ``otel*`` trace attributes of :mod:`.correlation`,
+  and it points at the library's line, not at pynector.
+
+Redaction happens at this boundary (event text and fields) unless the
+event goes through a structlog pipeline that redacts it itself (the one
+``configure_telemetry`` built, or one with ``redact_secrets``); an
+application's own structlog pipeline or logging handlers never see a
+library's secrets.
 
 A field that cannot be rendered never loses the event: it is written again
 with every field as text, and one warning says so.
@@ -191,11 +196,14 @@ class LogRoute:
         if config is not None:
             if "event" in fields:  # structlog's own positional parameter
                 fields["event_"] = fields.pop("event")
+            if not _pipeline_redacts(config):  # the application's pipeline
+                event, fields = _redacted(event, fields)
             if exc_info:
                 fields["exc_info"] = True
             getattr(self._bound_logger(config), METHOD_NAMES[level])(event, **fields)
             return
         if self.stdlib_logger.isEnabledFor(level):
+            event, fields = _redacted(event, fields)
             shown, extra = _stdlib_fields(fields)
             extra["event"] = event  # the event without its rendered fields
             self.stdlib_logger.log(
@@ -207,13 +215,26 @@ class LogRoute:
             )
 
 
-def _stdlib_fields(fields: dict[str, Any]) -> tuple[Mapping[str, Any], dict[str, Any]]:
-    """Fields after redaction, and the record's ``extra`` (they as ``event_fields``)."""
+def _pipeline_redacts(config: Any) -> bool:
+    """Whether the structlog pipeline *config* redacts every event itself."""
+    from .structlog_pipeline import pipeline_redacts
+
+    return config is not _OPAQUE_CONFIG and pipeline_redacts(config.default_processors)
+
+
+def _redacted(event: str, fields: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The event and fields redacted at pynector's boundary (unless redaction is off)."""
     from ..redaction import active_redactor
 
     redactor = active_redactor()
-    shown = fields if redactor is None else redactor.redact(fields)
-    return shown, {"event_fields": shown}
+    if redactor is None:
+        return event, fields
+    return redactor.redact_text(event), dict(redactor.redact(fields))
+
+
+def _stdlib_fields(fields: dict[str, Any]) -> tuple[Mapping[str, Any], dict[str, Any]]:
+    """The fields (already redacted), and the record's ``extra`` (they as ``event_fields``)."""
+    return fields, {"event_fields": fields}
 
 
 def _render_stdlib(event: str, fields: Mapping[str, Any]) -> str:

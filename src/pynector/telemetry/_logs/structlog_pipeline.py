@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from typing import Any
 
 from .._export.environment import get_env_str, warn_malformed, warn_skipped
@@ -64,6 +64,36 @@ def _is_ours(config: dict[str, Any]) -> bool:
     return _installed_processors is not None and config["processors"] is _installed_processors
 
 
+# The last processor list looked at and whether it redacts (a list is
+# replaced, not changed, when structlog is reconfigured).
+_last_checked: tuple[object, bool] = (None, False)
+
+
+def pipeline_redacts(processors: object) -> bool:
+    """Whether the structlog pipeline *processors* redacts every event itself.
+
+    True for the pipeline this module installed (also when something, such
+    as a test capture, put processors in front of it) and for an
+    application's pipeline with :func:`~pynector.telemetry.processors.redact_secrets`.
+    """
+    global _last_checked
+    checked, answer = _last_checked
+    if processors is checked:
+        return answer
+    from ..processors import redact_secrets
+    from ..redaction import Redactor
+
+    try:
+        answer = any(
+            processor is redact_secrets or isinstance(processor, Redactor)
+            for processor in processors  # type: ignore[attr-defined]
+        )
+    except TypeError:
+        answer = False
+    _last_checked = (processors, answer)
+    return answer
+
+
 def configure_structlog(log_level: str | int, processors: Sequence[Any] | None) -> bool:
     """Set up the one pipeline, unless the application configured structlog itself.
 
@@ -81,7 +111,9 @@ def configure_structlog(log_level: str | int, processors: Sequence[Any] | None) 
             "structlog is already configured by the application; pynector leaves it "
             "and the logging handlers as they are. Add "
             "pynector.telemetry.processors.add_trace_context to its processors to get "
-            "trace_id and span_id in log lines.",
+            "trace_id and span_id in log lines, and "
+            "pynector.telemetry.processors.redact_secrets (after format_exc_info, "
+            "just before the renderer) to keep secrets out of them.",
         )
         return False
     level = parse_log_level(log_level)
@@ -129,12 +161,31 @@ def _shared_processors(processors: Sequence[Any] | None) -> list[Any]:
 
 
 def _renderers() -> list[Any]:
+    """Exceptions are formatted as plain text (never with local variables,
+    which may hold secrets) and redacted, then the line is rendered."""
     import structlog
 
     meta = structlog.stdlib.ProcessorFormatter.remove_processors_meta
+    exceptions = [structlog.processors.format_exc_info, redact_exception_text]
     if renderer_name() == "json":
-        return [meta, structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
-    return [meta, structlog.dev.ConsoleRenderer(colors=False)]
+        return [meta, *exceptions, structlog.processors.JSONRenderer()]
+    console = structlog.dev.ConsoleRenderer(
+        colors=False, exception_formatter=structlog.dev.plain_traceback
+    )
+    return [meta, *exceptions, console]
+
+
+def redact_exception_text(
+    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """Redact the formatted exception and stack (the other fields already were)."""
+    redactor = active_redactor()
+    if redactor is not None:
+        for key in ("exception", "stack"):
+            text = event_dict.get(key)
+            if isinstance(text, str):
+                event_dict[key] = redactor.redact_text(text)
+    return event_dict
 
 
 def _stdlib_logger_factory() -> Any:
