@@ -206,13 +206,21 @@ _TOKENS = tuple(
 )
 
 
+def _masked_already(value: str) -> bool:
+    """Whether *value* is already a mask: ours, or the ``***`` of pynector's warnings."""
+    core = value.strip("\\\"'")
+    return core == "***" or core.startswith("[REDACTED")
+
+
 def _userinfo(match: re.Match[str]) -> str:
     if match.lastgroup == "url":
-        head, user = match["url_head"], match["url_user"]
-        if match["url_password"]:
+        head, user, password = match["url_head"], match["url_user"], match["url_password"]
+        if password and not _masked_already(password):
             return f"{head}{user}:{REDACTED}@"
         if _looks_random(user):
             return f"{head}{REDACTED}@"
+        return match[0]
+    if _masked_already(match["bare_password"]):
         return match[0]
     return f"{match['bare_user']}:{REDACTED}@"
 
@@ -357,7 +365,7 @@ class TextScrubber:
                 name, value, start = match["name"], match["value"], match.start("value")
             else:
                 name, value, start = match["flag"], match["flag_value"], match.start("flag_value")
-            if self._is_sensitive_name(name):
+            if self._is_sensitive_name(name) and not _masked_already(value):
                 pieces += (text[done:start], _masked(value))
                 done = position = match.end()
             else:

@@ -49,6 +49,9 @@ def warn_once(key: str, message: str) -> bool:
         _seen.add(key)
     import warnings  # not at module level: most processes never warn
 
+    from .redaction import scrub_diagnostic  # a warning may quote a bad value
+
+    message = scrub_diagnostic(message)
     warnings.warn(message, TelemetryWarning, stacklevel=_caller_stacklevel())
     return True
 

@@ -6,7 +6,9 @@ environment, default), which exporters would run, and whether each one's
 endpoint *accepts an export*: it sends a real, empty export request with
 the configured protocol, headers, compression and TLS (see :mod:`.probe`)
 and reports the answer, with the fix when delivery would fail.  Secrets
-(header values, passwords in URLs) are masked.  ``--json`` gives the same
+(header values, passwords in URLs) are masked, and everything it writes
+also goes through the redaction rules (a token used as URL user, a secret
+quoted in a warning...).  ``--json`` gives the same
 report for machines.  The exit code is 1 when something is misconfigured,
 so it can gate a deployment.
 """
@@ -27,6 +29,7 @@ from .._export.environment import get_env_bool, get_env_dict
 from .._export.settings import ExportSettings, Setting, check_sdk_variables, resolve_settings
 from .._export.shown import shown_text
 from .._logs.structlog_pipeline import renderer_name
+from ..redaction import diagnostic_redactor
 from .probe import ProbeResult, probe_otlp_grpc, probe_otlp_http, probe_zipkin
 
 __all__ = ["run_doctor"]
@@ -202,6 +205,19 @@ def _write_text(report: Report, out: TextIO) -> None:
         print("\nNo problems found.", file=out)
 
 
+class _RedactingWriter:
+    """Writes to *out* through the redaction rules (each print is one write)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        return self._out.write(diagnostic_redactor().redact_text(text))
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
 def run_doctor(out: TextIO, connect_timeout: float = 2.0, *, as_json: bool = False) -> int:
     """Write the report to *out*; return 0 if all is well, 1 if something is misconfigured."""
     report = examine(connect_timeout)
@@ -215,8 +231,8 @@ def run_doctor(out: TextIO, connect_timeout: float = 2.0, *, as_json: bool = Fal
             "problems": report.problems,
             "ok": not report.problems,
         }
-        json.dump(document, out, indent=2)
+        json.dump(diagnostic_redactor().redact(document), out, indent=2)
         out.write("\n")
     else:
-        _write_text(report, out)
+        _write_text(report, _RedactingWriter(out))  # type: ignore[arg-type]
     return 1 if report.problems else 0
