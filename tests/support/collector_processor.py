@@ -22,7 +22,10 @@ def _scalar(any_value: Any) -> object:
     value = any_value.value
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
-    return repr(value)
+    try:  # an array: its items are AnyValues too
+        return [_scalar(item) for item in value]
+    except (TypeError, AttributeError):
+        return repr(value)
 
 
 def _attributes(attributes: Any) -> dict[str, object]:
@@ -44,6 +47,13 @@ def process_spans(resource_spans: Any) -> None:
                         "parent_span_id": parent.hex() if parent else None,
                         "name": span.name,
                         "attributes": _attributes(span.attributes),
+                        "events": [
+                            {"name": event.name, "attributes": _attributes(event.attributes)}
+                            for event in span.events
+                        ],
+                        "links": [_attributes(link.attributes) for link in span.links],
+                        "status": span.status.message if span.status else None,
+                        "resource": resource,
                     }
                 )
         data = "".join(json.dumps(row) + "\n" for row in rows).encode()
