@@ -222,6 +222,9 @@ def test_deep_call_stacks_do_not_break_it() -> None:
         ("Bearer token required", "Bearer token required"),
         ("Basic dXNlcjpwYXNz", "Basic [REDACTED]"),
         ("Basic usage of the API", "Basic usage of the API"),
+        ("Token 9944b09199c62bcf9418ad846dd0e4bb", "Token [REDACTED]"),
+        ("Negotiate YIIGhgYJKoZIhvcSAQICAQBuggZ1", "Negotiate [REDACTED]"),
+        ("Token expired", "Token expired"),
         ("password=hunter2 user=ann", "password=[REDACTED] user=ann"),
         ("failed: password=hunter2", "failed: password=[REDACTED]"),
         ("{'api_key': 'k1', 'n': 1}", "{'api_key': '[REDACTED]', 'n': 1}"),
@@ -318,6 +321,59 @@ def test_every_span_channel_is_redacted_on_the_way_out() -> None:
     assert dict(linked.links[0].attributes or {}) == {"secret": REDACTED}
     assert first.resource.attributes["deploy.token"] == REDACTED
     assert first.resource.attributes["region"] == "eu"
+
+
+@pytest.mark.requires_otel
+def test_an_applications_own_exporter_wrapped_for_redaction() -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from pynector.telemetry.redaction import RedactingSpanExporter
+
+    memory = InMemorySpanExporter()
+    exporter = RedactingSpanExporter(memory)
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    with provider.get_tracer("app").start_as_current_span("s") as span:
+        span.set_attribute("db.dsn", "postgres://u:pw-1@db/app")
+        span.add_event("retry", {"Authorization": "Bearer abc123def"})
+    (exported,) = memory.get_finished_spans()
+    assert exported.attributes == {"db.dsn": REDACTED}
+    assert dict(exported.events[0].attributes or {}) == {"Authorization": REDACTED}
+    assert exporter.force_flush() is True
+    set_active_redactor(None)  # redaction off: spans pass through untouched
+    assert exporter.export([exported]).name == "SUCCESS"
+    exporter.shutdown(timeout_millis=10)  # passed on only to exporters that take it
+
+
+@pytest.mark.requires_otel
+def test_a_span_that_cannot_be_redacted_is_dropped_not_exported() -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from pynector.telemetry.redaction import RedactingSpanExporter, RedactingSpanProcessor
+
+    class Broken(Redactor):
+        def redact_unguarded(self, mapping: Any) -> Any:
+            raise RuntimeError("broken")
+
+    exported = InMemorySpanExporter()
+    processed = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(RedactingSpanExporter(exported, Broken())))
+    provider.add_span_processor(
+        RedactingSpanProcessor(SimpleSpanProcessor(processed), redactor=Broken())
+    )
+    tracer = provider.get_tracer("app")
+    with (
+        pytest.warns(TelemetryWarning, match="could not be redacted"),
+        tracer.start_as_current_span("s", attributes={"k": "v"}),
+    ):
+        pass
+    assert exported.get_finished_spans() == ()
+    assert processed.get_finished_spans() == ()
 
 
 @pytest.mark.requires_otel
@@ -504,6 +560,7 @@ def test_stdlib_records_are_redacted_after_configure(stdlib_stream: io.StringIO)
     logger.info("connect %s as %s", "postgres://u:pw-1@db/app", "ann")
     logger.info("%s=%s", "password", "pw-2")
     logger.info("mapping %(token)s %(n)d", {"token": "t-3", "n": 4})
+    logger.info("where", stack_info=True)  # the stack is source lines: redacted too
     try:
         raise RuntimeError("api_key=k-5")
     except RuntimeError:
