@@ -3,9 +3,10 @@
 Run as ``python secret_app.py CORPUS.json``, where the corpus holds
 ``pairs`` (``[key, value]``: a value under a key) and ``texts`` (strings
 sent where there is no key).  It configures telemetry for the console
-(stdout), structlog and stdlib logging (stderr) and OTLP (the collector
-named by ``OTEL_EXPORTER_OTLP_ENDPOINT``), then sends every pair and text
-through:
+exporter named by ``CORPUS_CONSOLE`` (``console``, the tree, by default, or
+``console-lines``), structlog and stdlib logging (stderr) and OTLP (the
+collector named by ``OTEL_EXPORTER_OTLP_ENDPOINT``), then sends every pair
+and text through:
 
 * span names, attributes (top level, nested dicts, lists of dicts),
   ``set_attribute``, event names and attributes, ``record_exception``,
@@ -27,6 +28,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -87,8 +89,9 @@ def send(key: str | None, value: Any, text: str) -> None:
         except RuntimeError:
             stdlib.exception("stdlib failure")
     application_tracer = otel_trace.get_tracer("corpus.application")
+    sdk_span: Any = span  # an OpenTelemetry span: it has a context to link to
     with application_tracer.start_as_current_span(
-        "linked", links=[Link(span.get_span_context(), attributes)]
+        "linked", links=[Link(sdk_span.get_span_context(), attributes)]
     ):
         pass
     with contextlib.suppress(PermissionError):
@@ -105,8 +108,9 @@ def main() -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="stdlib %(message)s")
     resource = {f"app.{index}.{key}": value for index, (key, value) in enumerate(pairs)}
     resource.update({f"app.note.{index}": text for index, text in enumerate(texts)})
+    console = os.environ.get("CORPUS_CONSOLE", "console")  # the tree, or "console-lines"
     configure_telemetry(
-        service_name="corpus", trace_exporters=["console", "otlp"], resource_attributes=resource
+        service_name="corpus", trace_exporters=[console, "otlp"], resource_attributes=resource
     )
     for key, value in pairs:
         send(key, value, f"value of {key}")

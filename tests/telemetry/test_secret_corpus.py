@@ -4,8 +4,9 @@
 claim to cover (by key and by shape); ``tests/data/benign.json`` holds
 values that look a little like secrets but are not.  A real application
 (``support/secret_app.py``) sends each of them through every channel to
-the console exporter (stdout), structlog and stdlib logging (stderr) and a
-real OTLP collector; then every sink is searched.
+the console exporter (the tree and one line per span, on stdout here),
+structlog and stdlib logging (stderr) and a real OTLP collector; then every
+sink is searched.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def _run_app(
         env=clean_env(
             {
                 "PYNECTOR_LOG_FORMAT": "json",
+                "PYNECTOR_CONSOLE_STREAM": "stdout",  # the console exporter's own sink
+                "PYNECTOR_CONSOLE_COLORS": "never",
                 "OTEL_EXPORTER_OTLP_ENDPOINT": collector.http_endpoint,
                 **env,
             }
@@ -122,8 +125,9 @@ def _resource_variable(pairs: dict[str, str]) -> str:
 
 @pytest.mark.requires_otel
 @pytest.mark.requires_structlog
+@pytest.mark.parametrize("console", ["console", "console-lines"])
 def test_no_secret_reaches_the_console_stderr_or_the_collector(
-    tmp_path: Path, collector: Collector
+    tmp_path: Path, collector: Collector, console: str
 ) -> None:
     pairs, texts = _secret_app_input()
     from_environment = {
@@ -135,20 +139,27 @@ def test_no_secret_reaches_the_console_stderr_or_the_collector(
         collector,
         pairs,
         texts,
+        CORPUS_CONSOLE=console,
         OTEL_RESOURCE_ATTRIBUTES=_resource_variable(from_environment),
     )
     secrets = [*ALL_SECRETS, "Env-Pw-r01", "Env-Db-r02"]
-    sinks = {"stdout": result.stdout, "stderr": result.stderr, "collector": json.dumps(spans)}
+    sinks = {"console": result.stdout, "stderr": result.stderr, "collector": json.dumps(spans)}
     found = {name: [s for s in secrets if _found(s, sink)] for name, sink in sinks.items()}
-    assert found == {"stdout": [], "stderr": [], "collector": []}, {
+    assert found == {"console": [], "stderr": [], "collector": []}, {
         name: f"{len(leaks)} of {len(secrets)}: {leaks}" for name, leaks in found.items()
     }
     # Every channel did write: the sinks are not empty by accident.
-    printed = result.stdout.count("span 'span ") + result.stdout.count('span "span ')
-    assert printed == len(pairs) + len(texts)
-    assert result.stderr.count('"event": "library failure"') == len(pairs) + len(texts)
-    assert result.stderr.count("stdlib stdlib failure") == len(pairs) + len(texts)
-    assert result.stderr.count("positional ") == len(pairs) + len(texts)
+    sent = len(pairs) + len(texts)
+    assert result.stderr.count("stdlib stdlib failure") == sent
+    if console == "console":  # the tree: log lines made in a span are drawn under it
+        assert result.stdout.count(" library failure ") == sent
+        assert result.stdout.count(" positional ") == sent
+        assert result.stdout.count(" stdlib failure") == sent
+    else:  # one line per span; log lines on stderr
+        printed = result.stdout.count("span 'span ") + result.stdout.count('span "span ')
+        assert printed == sent
+        assert result.stderr.count('"event": "library failure"') == sent
+        assert result.stderr.count("positional ") == sent
     assert all(span["resource"]["deploy.password"] == "[REDACTED]" for span in spans)
     # Secrets by shape lose the secret part only.
     kept = " ".join(span["attributes"].get("note", "") for span in spans)
@@ -161,7 +172,7 @@ def test_no_secret_reaches_the_console_stderr_or_the_collector(
 def test_benign_values_survive_every_sink(tmp_path: Path, collector: Collector) -> None:
     pairs = [[entry["key"], entry["value"]] for entry in BENIGN["by_key"]]
     texts: list[str] = BENIGN["texts"]
-    result, spans = _run_app(tmp_path, collector, pairs, texts)
+    result, spans = _run_app(tmp_path, collector, pairs, texts, CORPUS_CONSOLE="console-lines")
     by_name = {span["name"]: span for span in spans if span["name"].startswith("span ")}
     events = [
         json.loads(line)

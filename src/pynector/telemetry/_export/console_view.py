@@ -125,6 +125,11 @@ def _redacted(attributes: Mapping[str, Any]) -> Mapping[str, Any]:
     return attributes if redactor is None else redactor.redact(attributes)
 
 
+def _redacted_text(text: str) -> str:
+    redactor = active_redactor()
+    return text if redactor is None else redactor.redact_text(text)
+
+
 def _watch(view_ref: weakref.ReferenceType[ConsoleTreeProcessor], stop: threading.Event) -> None:
     """The pending-span thread: draws long-running traces until told to stop."""
     view = view_ref()
@@ -296,7 +301,9 @@ class ConsoleTreeProcessor(SpanProcessor):
             if node.trace.trace_id != context.trace_id:
                 return False
             when = self.clock() if time_ns is None else time_ns
-            error = None if exception is None else ExceptionText(*exception)
+            # Standard library records reach here as they were made: redacted here.
+            event, fields = _redacted_text(event), _redacted(fields)
+            error = None if exception is None else ExceptionText(*map(_redacted_text, exception))
             node.line.logs.append(
                 LogLine(when, level, event, dict(fields), error, self._next_seq())
             )
@@ -388,7 +395,7 @@ class ConsoleTreeProcessor(SpanProcessor):
         if live is None:
             return
         try:
-            node.line.name = live.name
+            node.line.name = _redacted_text(live.name)
             node.line.attributes = _redacted(dict(live.attributes or {}))
         except Exception:  # attributes changing under us: draw what we had
             pass
