@@ -263,6 +263,14 @@ class RedactingSpanExporter(SpanExporter):
     def force_flush(self, timeout_millis: int = 30_000) -> bool:
         return self.exporter.force_flush(timeout_millis)
 
+    def __getattr__(self, name: str) -> Any:
+        # Everything else is the wrapped exporter's: code that inspects an
+        # exporter (its endpoint, headers, client...) sees through the wrapper.
+        exporter = self.__dict__.get("exporter")
+        if exporter is None:
+            raise AttributeError(name)
+        return getattr(exporter, name)
+
     def __repr__(self) -> str:
         return f"RedactingSpanExporter({self.exporter!r})"
 

@@ -229,7 +229,10 @@ def _redacted(event: str, fields: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     redactor = active_redactor()
     if redactor is None:
         return event, fields
-    return redactor.redact_text(event), dict(redactor.redact(fields))
+    # A non-string event (a library's mistake) is judged by its repr, and
+    # left as it is when that fails: the route still writes it somehow.
+    shown = redactor.redact_text(event) if type(event) is str else redactor.redact_value(event)
+    return shown, dict(redactor.redact(fields))
 
 
 def _stdlib_fields(fields: dict[str, Any]) -> tuple[Mapping[str, Any], dict[str, Any]]:
