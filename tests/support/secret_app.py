@@ -4,9 +4,10 @@ Run as ``python secret_app.py CORPUS.json``, where the corpus holds
 ``pairs`` (``[key, value]``: a value under a key) and ``texts`` (strings
 sent where there is no key).  It configures telemetry for the console
 exporter named by ``CORPUS_CONSOLE`` (``console``, the tree, by default, or
-``console-lines``), structlog and stdlib logging (stderr) and OTLP (the
-collector named by ``OTEL_EXPORTER_OTLP_ENDPOINT``), then sends every pair
-and text through:
+``console-lines``), logging to stderr (through the application's own
+``basicConfig`` handler, or with ``CORPUS_HANDLER=ours`` pynector's JSON
+one) and OTLP (the collector named by ``OTEL_EXPORTER_OTLP_ENDPOINT``), then
+sends every pair and text through:
 
 * span names, attributes (top level, nested dicts, lists of dicts),
   ``set_attribute``, event names and attributes, ``record_exception``,
@@ -105,7 +106,8 @@ def main() -> None:
     corpus = json.loads(Path(sys.argv[1]).read_text())
     pairs = [(key, value) for key, value in corpus["pairs"]]
     texts: list[str] = corpus["texts"]
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="stdlib %(message)s")
+    if os.environ.get("CORPUS_HANDLER", "basic") == "basic":  # else pynector's own, JSON
+        logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="stdlib %(message)s")
     resource = {f"app.{index}.{key}": value for index, (key, value) in enumerate(pairs)}
     resource.update({f"app.note.{index}": text for index, text in enumerate(texts)})
     console = os.environ.get("CORPUS_CONSOLE", "console")  # the tree, or "console-lines"

@@ -125,9 +125,13 @@ def _resource_variable(pairs: dict[str, str]) -> str:
 
 @pytest.mark.requires_otel
 @pytest.mark.requires_structlog
-@pytest.mark.parametrize("console", ["console", "console-lines"])
+@pytest.mark.parametrize(
+    ("console", "handler"),
+    [("console", "ours"), ("console-lines", "ours"), ("console-lines", "basic")],
+    ids=["tree", "lines+json-logs", "lines+app-handler"],
+)
 def test_no_secret_reaches_the_console_stderr_or_the_collector(
-    tmp_path: Path, collector: Collector, console: str
+    tmp_path: Path, collector: Collector, console: str, handler: str
 ) -> None:
     pairs, texts = _secret_app_input()
     from_environment = {
@@ -140,6 +144,7 @@ def test_no_secret_reaches_the_console_stderr_or_the_collector(
         pairs,
         texts,
         CORPUS_CONSOLE=console,
+        CORPUS_HANDLER=handler,
         OTEL_RESOURCE_ATTRIBUTES=_resource_variable(from_environment),
     )
     secrets = [*ALL_SECRETS, "Env-Pw-r01", "Env-Db-r02"]
@@ -150,16 +155,31 @@ def test_no_secret_reaches_the_console_stderr_or_the_collector(
     }
     # Every channel did write: the sinks are not empty by accident.
     sent = len(pairs) + len(texts)
-    assert result.stderr.count("stdlib stdlib failure") == sent
-    if console == "console":  # the tree: log lines made in a span are drawn under it
-        assert result.stdout.count(" library failure ") == sent
-        assert result.stdout.count(" positional ") == sent
-        assert result.stdout.count(" stdlib failure") == sent
-    else:  # one line per span; log lines on stderr
+    written = {
+        # the tree draws log lines made in a span under it, instead of stderr
+        "tree": (result.stdout, " library failure ", " positional ", " stdlib failure"),
+        "lines+json-logs": (
+            result.stderr,
+            '"event": "library failure"',
+            '"event": "positional ',
+            '"event": "stdlib failure"',
+        ),
+        "lines+app-handler": (
+            result.stderr,
+            "stdlib library failure ",
+            "stdlib positional ",
+            "stdlib stdlib failure",
+        ),
+    }
+    sink, *lines = written[
+        {"ours": "tree" if console == "console" else "lines+json-logs"}.get(
+            handler, "lines+app-handler"
+        )
+    ]
+    assert [sink.count(line) for line in lines] == [sent, sent, sent]
+    if console == "console-lines":
         printed = result.stdout.count("span 'span ") + result.stdout.count('span "span ')
         assert printed == sent
-        assert result.stderr.count('"event": "library failure"') == sent
-        assert result.stderr.count("positional ") == sent
     assert all(span["resource"]["deploy.password"] == "[REDACTED]" for span in spans)
     # Secrets by shape lose the secret part only.
     kept = " ".join(span["attributes"].get("note", "") for span in spans)
@@ -172,14 +192,17 @@ def test_no_secret_reaches_the_console_stderr_or_the_collector(
 def test_benign_values_survive_every_sink(tmp_path: Path, collector: Collector) -> None:
     pairs = [[entry["key"], entry["value"]] for entry in BENIGN["by_key"]]
     texts: list[str] = BENIGN["texts"]
-    result, spans = _run_app(tmp_path, collector, pairs, texts, CORPUS_CONSOLE="console-lines")
+    result, spans = _run_app(
+        tmp_path, collector, pairs, texts, CORPUS_CONSOLE="console-lines", CORPUS_HANDLER="ours"
+    )
     by_name = {span["name"]: span for span in spans if span["name"].startswith("span ")}
-    events = [
-        json.loads(line)
-        for line in result.stderr.splitlines()
-        if line.startswith("{") and '"logger": "corpus.library"' in line
-    ]
-    logged = {(event["event"]): event for event in events if event["event"] != "library failure"}
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    logged = {
+        event["event"]: event
+        for event in events
+        if event.get("logger") == "corpus.library" and event["event"] != "library failure"
+    }
+    stdlib_events = {event["event"] for event in events if event.get("logger") == "corpus.stdlib"}
     changed: list[str] = []
     for key, value in pairs:
         span = by_name[f"span value of {key}"]
@@ -200,7 +223,7 @@ def test_benign_values_survive_every_sink(tmp_path: Path, collector: Collector) 
             changed.append(f"event {text!r}")
         if f"note={text!r}" not in result.stdout or f"error={text!r}" not in result.stdout:
             changed.append(f"console {text!r}")
-        if logged[text].get("note") != text or f"stdlib args {text} and 42" not in result.stderr:
+        if logged[text].get("note") != text or f"args {text} and 42" not in stdlib_events:
             changed.append(f"log {text!r}")
     assert changed == [], f"{len(changed)} of {len(pairs) + len(texts)} benign values changed"
 

@@ -63,6 +63,8 @@ def redact_record(record: logging.LogRecord, redactor: Redactor) -> None:
                     record.msg, record.args = redacted, None
         elif isinstance(record.msg, str):
             record.msg = redactor.redact_text(record.msg)
+        elif isinstance(record.msg, dict):
+            pass  # a structlog event on its way through logging: redacted by the pipeline
         elif record.msg is not None:
             shown = str(record.msg)
             redacted = redactor.redact_text(shown)

@@ -219,7 +219,9 @@ def _pipeline_redacts(config: Any) -> bool:
     """Whether the structlog pipeline *config* redacts every event itself."""
     from .structlog_pipeline import pipeline_redacts
 
-    return config is not _OPAQUE_CONFIG and pipeline_redacts(config.default_processors)
+    if isinstance(config, _PublicConfiguration):  # an unknown structlog: redact here
+        return False
+    return pipeline_redacts(config.default_processors)
 
 
 def _redacted(event: str, fields: dict[str, Any]) -> tuple[str, dict[str, Any]]:
