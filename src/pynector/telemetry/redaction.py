@@ -158,7 +158,14 @@ class Redactor:
 
     def redact_unguarded(self, mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
         """:meth:`redact` for callers that handle a failure themselves (may raise)."""
+        if self._keys.ordinary.issuperset(mapping):  # the common case, one call shorter
+            return self._ordinary_mapping(mapping, 0, None)
         return self._mapping(mapping, False, 0, None)
+
+    def is_clean_text(self, text: str) -> bool:
+        """Whether *text* is known to hold nothing to redact (seen before): a
+        lookup, for callers on a hot path; ``False`` means "not known"."""
+        return self._text.cache.get(text) == ""
 
     def redact_value(self, value: Any, key: object = None) -> Any:
         """*value* with secrets replaced; all of it if *key* names a secret."""

@@ -185,12 +185,14 @@ def redact_span(
     """
     attributes, name, events, links, status, original_resource = _parts(span)
     new_attributes = redactor.redact_unguarded(attributes) if attributes else attributes
-    new_name = redactor.redact_text_unguarded(name)
+    new_name = name if redactor.is_clean_text(name) else redactor.redact_text_unguarded(name)
     new_events = _events(events, redactor) if events else events
     new_links = _links(links, redactor) if links else links
     new_status = _status(status, redactor) if status.description else status
     if resources is None:
         resource = redact_resource(original_resource, redactor)
+    elif original_resource is resources.original and redactor is resources.redactor:
+        resource = resources.redacted  # type: ignore[assignment]
     else:
         resource = resources.get(original_resource, redactor)
     if (
