@@ -95,6 +95,9 @@ def test_environment_values_in_specification_units(monkeypatch: pytest.MonkeyPat
             },
             "http://specific:4318/v1/traces",
         ),
+        # The path goes before a query string.
+        ("http/protobuf", {"OTEL_EXPORTER_OTLP_ENDPOINT": "https://gw/otlp?tenant=a"},
+         "https://gw/otlp/v1/traces?tenant=a"),
         # gRPC takes either as is.
         ("grpc", {"OTEL_EXPORTER_OTLP_ENDPOINT": "https://c:4317"}, "https://c:4317"),
         ("grpc", {}, "http://localhost:4317"),

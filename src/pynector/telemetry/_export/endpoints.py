@@ -32,8 +32,15 @@ def parse_url(raw: str) -> str:
 
 
 def with_signal_path(base: str, signal: str) -> str:
-    """The OTLP/HTTP URL of *signal* (``traces``...) under the base URL *base*."""
-    return base + (f"v1/{signal}" if base.endswith("/") else f"/v1/{signal}")
+    """The OTLP/HTTP URL of *signal* (``traces``...) under the base URL *base*.
+
+    The path goes before any query string:
+
+    >>> with_signal_path("https://gw/otlp/?tenant=a", "logs")
+    'https://gw/otlp/v1/logs?tenant=a'
+    """
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}/v1/{signal}"))
 
 
 def signal_url(url: str, signal: str) -> str:
