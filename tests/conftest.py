@@ -87,6 +87,25 @@ def span_exporter() -> InMemorySpanExporter:
 
 
 @pytest.fixture
+def metric_reader() -> object:
+    """A real SDK meter provider, set globally, read on demand.
+
+    Yields the ``InMemoryMetricReader``; ``support.metrics.values(reader)``
+    collects and returns what was recorded.
+    """
+    if not HAS_OPENTELEMETRY_SDK:
+        pytest.skip("needs the OpenTelemetry SDK")
+    from opentelemetry import metrics
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
+    reader = InMemoryMetricReader()
+    # hermetic_telemetry shuts it down and unsets it afterwards
+    metrics.set_meter_provider(MeterProvider(metric_readers=[reader], shutdown_on_exit=False))
+    return reader
+
+
+@pytest.fixture
 def collector(tmp_path: Path) -> Iterator[Collector]:
     """A running rotel OTLP collector on free 127.0.0.1 ports; stopped afterwards."""
     if not is_importable("rotel"):

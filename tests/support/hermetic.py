@@ -2,10 +2,10 @@
 
 Used by ``tests/conftest.py`` and ``src/conftest.py`` (``pytest
 --doctest-modules src``), so that examples and tests alike start with no
-``OTEL_*`` variables, no tracer provider, structlog unconfigured, the
-default redaction at pynector's boundary, the standard log record factory,
-the root logger's level as it was and no handler of pynector's on it, and
-a fresh record of which warnings were shown.
+``OTEL_*`` variables, no tracer or meter provider, structlog unconfigured,
+the default redaction at pynector's boundary, the standard log record
+factory, the root logger's level as it was and no handler of pynector's on
+it, and a fresh record of which warnings were shown.
 """
 
 from __future__ import annotations
@@ -28,23 +28,27 @@ __all__ = ["hermetic_state", "reset_opentelemetry"]
 
 
 def reset_opentelemetry() -> None:
-    """Undo a global tracer provider so the next test starts unconfigured.
+    """Undo the global tracer and meter providers so the next test starts unconfigured.
 
-    OpenTelemetry allows setting the provider once per process; tests need
+    OpenTelemetry allows setting each provider once per process; tests need
     it once per test, so this reaches into the API's (private) globals the
     way OpenTelemetry's own test utilities do.
     """
     if not pynector.telemetry.HAS_OPENTELEMETRY:
         return
     from opentelemetry import trace
+    from opentelemetry.metrics import _internal as metrics
     from opentelemetry.util._once import Once
 
-    provider = trace._TRACER_PROVIDER
-    shutdown = getattr(provider, "shutdown", None)
-    if callable(shutdown):
-        shutdown()
+    for provider in (trace._TRACER_PROVIDER, metrics._METER_PROVIDER):
+        shutdown = getattr(provider, "shutdown", None)
+        if callable(shutdown):
+            shutdown()
     trace._TRACER_PROVIDER = None
     trace._TRACER_PROVIDER_SET_ONCE = Once()
+    metrics._METER_PROVIDER = None
+    metrics._METER_PROVIDER_SET_ONCE = Once()
+    metrics._PROXY_METER_PROVIDER = metrics._ProxyMeterProvider()
 
 
 @contextmanager

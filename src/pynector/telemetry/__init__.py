@@ -10,6 +10,8 @@ A library asks for a tracer and a logger once and uses them freely::
         async with tracer.start_as_current_async_span("fetch", {"url": url}):
             log.info("fetching", url=url)
 
+and a meter the same way: ``meter = get_meter(__name__)`` (see :mod:`.metrics`).
+
 Nothing installed, nothing configured: every call is a cheap no-op, nothing
 is printed, no dependency is imported.  When the *application* installs
 ``pynector[observability]`` and calls :func:`configure_telemetry` (or sets
@@ -25,10 +27,12 @@ Every library that uses pynector imports this package, so what it loads is
 kept small and flat: this module, :mod:`.facade`, :mod:`.tracing`,
 :mod:`.logging` and the private helpers ``_dependencies``, ``_optional``,
 ``_levels`` and ``_warnings``.  Everything else loads on first use:
-the public helpers (:mod:`.context`, :mod:`.decorators`,
-:mod:`.propagation`...), and the configure-time subpackages that only
-applications need: ``_export`` (the export pipeline), ``_logs`` (the
-logging pipeline) and ``_cli`` (the command line).
+the meter facades (:mod:`.metrics`, light and typing-free too, loaded by
+``get_meter``; their live side is ``_metrics``), the public helpers
+(:mod:`.context`, :mod:`.decorators`, :mod:`.propagation`...), and the
+configure-time subpackages that only applications need: ``_export`` (the
+export pipeline), ``_logs`` (the logging pipeline) and ``_cli`` (the
+command line).
 
 The hot-path modules write ``TYPE_CHECKING = False`` instead of importing
 ``typing.TYPE_CHECKING``: importing :mod:`typing` costs about 5 ms, more
@@ -63,6 +67,7 @@ __all__ = [
     "TelemetryWarning",
     "TracingFacade",
     "configure_telemetry",
+    "get_meter",
     "get_telemetry",
     "traced",
 ]
@@ -71,7 +76,8 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # Resolved on first use so that importing this package stays cheap:
     # Status/StatusCode would import OpenTelemetry, traced imports inspect,
-    # SpanLike imports typing.
+    # SpanLike imports typing; get_meter loads the meter facades, which only
+    # libraries that count things need.
     if name in ("Status", "StatusCode"):
         from ._status import status_classes
 
@@ -81,6 +87,10 @@ def __getattr__(name: str) -> Any:
         from .decorators import traced
 
         return traced
+    if name == "get_meter":
+        from .metrics import get_meter
+
+        return get_meter
     if name == "SpanLike":
         from .protocols import SpanLike
 
@@ -108,6 +118,7 @@ if TYPE_CHECKING:
     from ._status import Status, StatusCode
     from .config import configure_telemetry
     from .decorators import traced
+    from .metrics import get_meter
     from .protocols import SpanLike
 else:
 

@@ -29,7 +29,13 @@ from typing import Any
 
 from ._warnings import warn_once
 
-__all__ = ["MAX_DEPTH", "coerce_attributes", "coerce_value", "safe_repr"]
+__all__ = [
+    "MAX_DEPTH",
+    "coerce_attributes",
+    "coerce_metric_attributes",
+    "coerce_value",
+    "safe_repr",
+]
 
 _PRIMITIVES = frozenset({str, bool, int, float})
 _DROP = object()
@@ -152,12 +158,16 @@ def _is_valid(key: object, value: object) -> bool:
     return False
 
 
-def coerce_attributes(attributes: Mapping[Any, Any] | None) -> Mapping[str, Any] | None:
+def coerce_attributes(
+    attributes: Mapping[Any, Any] | None, what: str = "Span"
+) -> Mapping[str, Any] | None:
     """Return *attributes* in a form OpenTelemetry accepts (see module docs).
 
     Never raises: attributes that cannot even be read (not a mapping, or a
-    mapping whose ``items()`` raises) are dropped with one warning.
+    mapping whose ``items()`` raises) are dropped with one warning.  *what*
+    names the kind of attributes in the warnings (``"Span"``, ``"Metric"``).
     """
+    key_suffix = "" if what == "Span" else f":{what}"
     try:
         if attributes is None or (type(attributes) is dict and not attributes):
             return attributes
@@ -168,8 +178,8 @@ def coerce_attributes(attributes: Mapping[Any, Any] | None) -> Mapping[str, Any]
         pairs = list(attributes.items())
     except Exception:
         warn_once(
-            "unreadable-attributes",
-            f"Span attributes must be a mapping; got a {type(attributes).__name__} "
+            "unreadable-attributes" + key_suffix,
+            f"{what} attributes must be a mapping; got a {type(attributes).__name__} "
             "that could not be read. They were dropped. This warning is shown once "
             "per process.",
         )
@@ -183,8 +193,8 @@ def coerce_attributes(attributes: Mapping[Any, Any] | None) -> Mapping[str, Any]
         if name and new_value is not _DROP:
             coerced[name] = new_value
     warn_once(
-        "odd-attributes",
-        "Span attributes must be str, bool, int, float or a sequence of one of "
+        "odd-attributes" + key_suffix,
+        f"{what} attributes must be str, bool, int, float or a sequence of one of "
         f"them; got {_describe(pairs)}. They were converted (None and empty "
         "keys dropped). This warning is shown once per process.",
     )
@@ -198,3 +208,26 @@ def _describe(pairs: list[tuple[Any, Any]]) -> str:
         if not _is_valid(key, value)
     ]
     return ", ".join(odd[:5]) + (", ..." if len(odd) > 5 else "")
+
+
+def coerce_metric_attributes(attributes: Any) -> Mapping[str, Any] | None:
+    """Like :func:`coerce_attributes`, for a measurement's attributes.
+
+    The SDK uses a measurement's attributes as a dictionary key, so sequences
+    become tuples:
+
+    >>> coerce_metric_attributes({"codes": [200, 204]})
+    {'codes': (200, 204)}
+    """
+    if type(attributes) is dict:
+        for key, value in attributes.items():
+            if type(key) is not str or type(value) not in _PRIMITIVES:
+                break
+        else:
+            return attributes
+    elif attributes is None:
+        return None
+    coerced = coerce_attributes(attributes, "Metric")
+    if coerced is None:
+        return None
+    return {key: tuple(value) if type(value) is list else value for key, value in coerced.items()}

@@ -1,0 +1,53 @@
+"""One measurement, from a synchronous facade instrument to its real OpenTelemetry instrument.
+
+Runs only while a meter provider is set.  A well-formed measurement (an
+``int`` or finite ``float`` and plain attributes) goes straight through;
+anything else is checked by :mod:`.validation` first.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .._attributes import coerce_metric_attributes
+from .._warnings import warn_once
+from .binding import bind
+from .validation import NON_NEGATIVE, checked_amount
+
+if TYPE_CHECKING:
+    from ..metrics import _Synchronous
+
+__all__ = ["measure"]
+
+# Integers beyond 64 bits cannot be encoded in OTLP (one would fail a whole
+# export), so they take the checked path too, as do nan and infinities.
+_LOWEST = -(2**63)
+_HIGHEST = 2**63
+
+
+def measure(
+    instrument: _Synchronous, provider: Any, amount: Any, attributes: Any, context: Any
+) -> None:
+    """Record *amount* with *attributes* on *instrument*'s real instrument from *provider*."""
+    if provider is not instrument._provider:
+        bind(instrument, provider)
+    record = instrument._record
+    if record is None:  # the real instrument could not be made (already warned)
+        return
+    kind = instrument.kind
+    if (
+        (type(amount) is not int and type(amount) is not float)
+        or not _LOWEST <= amount < _HIGHEST
+        or (amount < 0 and kind in NON_NEGATIVE)
+    ):
+        amount = checked_amount(kind, instrument.name, amount)
+        if amount is None:
+            return
+    try:
+        record(amount, coerce_metric_attributes(attributes), context)
+    except Exception as error:  # an SDK or custom provider bug must not reach the caller
+        warn_once(
+            f"metric-record:{instrument.name}",
+            f"Instrument {instrument.name!r} failed to record a measurement ({error!r}); "
+            "it was dropped. This warning is shown once per instrument.",
+        )
