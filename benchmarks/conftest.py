@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.trace import TracerProvider
 
 OPS = 1000
@@ -60,3 +61,35 @@ def sdk_provider() -> Iterator[TracerProvider]:
     yield provider
     trace._TRACER_PROVIDER = None
     trace._TRACER_PROVIDER_SET_ONCE = Once()
+
+
+def _reset_meter_provider() -> None:
+    from opentelemetry.metrics import _internal as metrics
+    from opentelemetry.util._once import Once
+
+    metrics._METER_PROVIDER = None
+    metrics._METER_PROVIDER_SET_ONCE = Once()
+    metrics._PROXY_METER_PROVIDER = metrics._ProxyMeterProvider()
+
+
+@pytest.fixture
+def no_meter_provider() -> None:
+    """OpenTelemetry's metrics API imported, no global meter provider (a library's case)."""
+    needs("opentelemetry.metrics")
+    _reset_meter_provider()
+
+
+@pytest.fixture
+def sdk_meter_provider() -> Iterator[MeterProvider]:
+    """A global SDK meter provider with a reader that is never collected during the run."""
+    needs("opentelemetry.sdk.metrics")
+    from opentelemetry import metrics
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
+    provider = MeterProvider(metric_readers=[InMemoryMetricReader()], shutdown_on_exit=False)
+    _reset_meter_provider()
+    metrics.set_meter_provider(provider)
+    yield provider
+    provider.shutdown()
+    _reset_meter_provider()

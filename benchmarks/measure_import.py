@@ -13,7 +13,13 @@ import subprocess
 import sys
 import time
 
-MODULES = ["pynector.telemetry", "opentelemetry.trace", "structlog", "logfire_api"]
+MODULES = [
+    "pynector.telemetry",
+    "pynector.telemetry.metrics",
+    "opentelemetry.trace",
+    "structlog",
+    "logfire_api",
+]
 
 
 def run_ms(code: str) -> float:

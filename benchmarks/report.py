@@ -99,8 +99,8 @@ def extra_info(path: Path, name_part: str, key: str) -> object:
 def targets(results: list[Result], raw: Path) -> list[Target]:
     imports = {env: _json(raw / f"import-{env}.json") for env in ("bare", "full")}
 
-    def added(env: str) -> float | None:
-        entry = imports[env].get("pynector.telemetry")
+    def added(env: str, module: str = "pynector.telemetry") -> float | None:
+        entry = imports[env].get(module)
         return None if entry is None else entry["added_ms"]
 
     return [
@@ -133,6 +133,14 @@ def targets(results: list[Result], raw: Path) -> list[Target]:
         Target(7, "`import pynector.telemetry`, nothing installed", added("bare"), 5.0, "ms"),
         Target(7, "`import pynector.telemetry`, everything installed, unused",
                added("full"), 10.0, "ms"),
+        Target(9, "no-op `counter.add(1, {'route': '/'})`, nothing installed",
+               ratio(results, "bare", "metric-noop", "pynector (nothing", FLOOR), 0.30),
+        Target(9, "no-op `counter.add(1, {...})`, OpenTelemetry installed, no meter provider",
+               ratio(results, "full", "metric-noop", "pynector (OTel", FLOOR), 0.35),
+        Target(10, "configured `counter.add` via the meter facade vs the SDK counter directly",
+               ratio(results, "full", "metric-sdk", "pynector", "OpenTelemetry SDK"), 1.10),
+        Target(11, "`import pynector.telemetry.metrics` (`get_meter`), nothing installed",
+               added("bare", "pynector.telemetry.metrics"), 5.0, "ms"),
     ]  # fmt: skip
 
 
@@ -170,7 +178,9 @@ def table(results: list[Result]) -> list[str]:
     for group in (
         "span-noop",
         "log-noop",
+        "metric-noop",
         "span-sdk",
+        "metric-sdk",
         "log-configured",
         "span-redaction",
         "redaction-cpu",
