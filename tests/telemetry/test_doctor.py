@@ -143,3 +143,60 @@ def test_without_the_sdk_the_doctor_says_what_to_install() -> None:
     assert result.returncode == 1
     assert "opentelemetry-sdk                        not installed" in result.stdout
     assert 'pip install "pynector[observability]"' in result.stdout
+
+
+@pytest.mark.requires_otel
+@pytest.mark.parametrize("protocol", ["http/protobuf", "grpc"])
+def test_metrics_settings_and_exporters_are_reported(collector: Collector, protocol: str) -> None:
+    grpc = protocol == "grpc"
+    endpoint = collector.grpc_endpoint if grpc else collector.http_endpoint
+    result = doctor(
+        {
+            "OTEL_TRACES_EXPORTER": "none",
+            "OTEL_METRICS_EXPORTER": "otlp,console",
+            "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL": protocol,
+            "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
+            "OTEL_EXPORTER_OTLP_METRICS_HEADERS": "api-key=s3cret",
+            "OTEL_METRIC_EXPORT_INTERVAL": "soon",
+            "OTEL_METRICS_EXEMPLAR_FILTER": "always_on",
+        }
+    )
+    assert result.returncode == 1, result.stdout  # the malformed interval
+    out = result.stdout
+    assert "s3cret" not in out
+    metrics = out[out.index("Metrics configuration") :]
+    assert "exporters                  otlp, console" in metrics
+    assert "otlp_headers               api-key=***" in metrics
+    assert "export_interval            60 s" in metrics
+    assert "exemplar_filter            always_on" in metrics
+    shown = endpoint if grpc else f"{endpoint}/v1/metrics"
+    answer = "gRPC OK" if grpc else "HTTP 200"
+    assert f"otlp ({protocol}) -> {shown}: export accepted ({answer})" in metrics
+    assert "console -> stderr: one line per data point" in metrics
+    assert "Ignoring OTEL_METRIC_EXPORT_INTERVAL='soon'" in metrics
+    assert result.stderr == ""
+
+
+@pytest.mark.requires_otel
+def test_a_dead_metrics_endpoint_is_a_problem_in_the_json_report() -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    env = {"OTEL_TRACES_EXPORTER": "none", "OTEL_METRICS_EXPORTER": "otlp"}
+    result = doctor({**env, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": dead}, "--json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    (exporter,) = report["metric_exporters"]
+    assert (exporter["name"], exporter["ok"]) == ("otlp (http/protobuf)", False)
+    assert {
+        "name": "exporters",
+        "value": "otlp",
+        "source": "environment (OTEL_METRICS_EXPORTER)",
+    } in (report["metric_settings"])
+    (problem,) = report["problems"]
+    assert problem.startswith(f"otlp (http/protobuf) -> {dead}: nothing listens")
+
+
+@pytest.mark.requires_otel
+def test_no_metrics_asked_is_not_a_problem() -> None:
+    result = doctor({"OTEL_TRACES_EXPORTER": "none"})
+    assert result.returncode == 0, result.stdout
+    assert "(none: metrics are not exported; OTEL_METRICS_EXPORTER turns them on)" in result.stdout

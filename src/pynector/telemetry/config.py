@@ -1,9 +1,10 @@
 """Application-side set-up: turn telemetry on for the whole process.
 
 Only an *application* calls :func:`configure_telemetry`; libraries never do.
-It installs an OpenTelemetry tracer provider with the chosen exporters and
-one logging pipeline (structlog's events and every standard library record
-alike, stamped with the current trace), and it never replaces what the
+It installs an OpenTelemetry tracer provider with the chosen exporters, a
+meter provider when metrics are asked for, and one logging pipeline
+(structlog's events and every standard library record alike, stamped with
+the current trace), and it never replaces what the
 application already set up itself.
 
 >>> configure_telemetry(service_name="checkout", trace_exporters=["console"])
@@ -28,6 +29,8 @@ from ._export.environment import (
     warn_malformed,
     warn_skipped,
 )
+from ._export.meter_provider import configure_metrics
+from ._export.metric_settings import METRIC_VARIABLES, MetricExporterChoice
 from ._export.propagators import configure_propagators
 from ._export.resource import build_resource_attributes
 from ._export.sampling import build_sampler
@@ -71,7 +74,9 @@ def _sdk_reads_nothing_parsed() -> AbstractContextManager[None]:
     variables again (a second message, or an exception, for a malformed
     one), nor the limits it would raise on (even at import).
     """
-    return hidden_variables((*VARIABLES, "OTEL_RESOURCE_ATTRIBUTES", *check_sdk_variables()))
+    return hidden_variables(
+        (*VARIABLES, *METRIC_VARIABLES, "OTEL_RESOURCE_ATTRIBUTES", *check_sdk_variables())
+    )
 
 
 def _configure_exporters(tracer_provider: Any, exporters: object) -> list[str]:
@@ -87,12 +92,17 @@ def _configure_exporters(tracer_provider: Any, exporters: object) -> list[str]:
     redactor = active_redactor()
     configured = []
     set_console_sink(None)
+    self_metrics = get_env_bool("OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED")
     for name, processor in processors:
         accept_log = getattr(processor, "accept_log", None)
         if name == "console" and accept_log is not None:
             # Log lines made inside a span are drawn under it in the tree.
             set_console_sink(accept_log)
             install_console_record_tap()
+        if self_metrics:
+            from ._export.processor_metrics import observe_span_processor
+
+            observe_span_processor(processor)
         if redactor is not None:
             processor = _redacting(processor, redactor)
         tracer_provider.add_span_processor(processor)
@@ -182,8 +192,9 @@ def configure_telemetry(
     redact_keys: Sequence[str] = (),
     redact_patterns: Sequence[str | re.Pattern[str]] = (),
     redact_allow: Sequence[str] = (),
+    metric_exporters: Sequence[MetricExporterChoice] | MetricExporterChoice | None = None,
 ) -> bool:
-    """Turn on tracing and structured logging for this process.
+    """Turn on tracing, metrics and structured logging for this process.
 
     Args:
         service_name: ``service.name`` of the resource; default
@@ -213,13 +224,18 @@ def configure_telemetry(
         redact_patterns: regular expressions whose matches are secrets (only
             the group named ``secret``, if the pattern has one).
         redact_allow: keys whose values are kept exactly as they are.
+        metric_exporters: names among ``otlp``, ``console``, ``none``,
+            :class:`~pynector.telemetry.exporters.OTLP` objects, or
+            OpenTelemetry metric readers or exporters of your own; default
+            ``OTEL_METRICS_EXPORTER``, else none: no meter provider is set
+            and every instrument stays a free no-op.
 
     Returns:
         Whether tracing is active: ``True`` once a tracer provider is in
         place (this call's, or one the application had already set).
 
-    A tracer provider or structlog configuration the application already
-    set is kept, with one warning.  Logging handlers the application
+    A tracer or meter provider or a structlog configuration the application
+    already set is kept, with one warning.  Logging handlers the application
     installed are kept and receive every record; a stderr handler is added
     only when the root logger has none.  Problems (a missing package, a bad
     value) are warnings, never exceptions: every argument goes through the
@@ -248,6 +264,7 @@ def configure_telemetry(
             redact_keys=redact_keys,
             redact_patterns=redact_patterns,
             redact_allow=redact_allow,
+            metric_exporters=metric_exporters,
         )
     except Exception as error:  # every value is checked; this is the last line of defence
         warn_once(
@@ -273,6 +290,7 @@ def _configure(
     redact_keys: object,
     redact_patterns: object,
     redact_allow: object,
+    metric_exporters: object,
 ) -> bool:
     tracing = False
     # Compiled once, here; redacting afterwards only looks things up.
@@ -284,7 +302,20 @@ def _configure(
             allow=_names("redact_allow", redact_allow),
         )
     set_active_redactor(redactor)
-    if HAS_OPENTELEMETRY and trace_enabled and not get_env_bool("OTEL_SDK_DISABLED"):
+    enabled = HAS_OPENTELEMETRY and not get_env_bool("OTEL_SDK_DISABLED")
+    if enabled:
+        # Before tracing: exit hooks run last-registered first, so the meter
+        # provider's final export then sees the span processors' final counts.
+        try:
+            configure_metrics(
+                service_name,
+                _resource_attributes(resource_attributes),
+                metric_exporters,
+                _sdk_reads_nothing_parsed,
+            )
+        except ImportError as error:
+            _warn_not_installed("Metrics", error)
+    if enabled and trace_enabled:
         try:
             settings = resolve_settings(
                 service_name=service_name,  # type: ignore[arg-type]

@@ -1,9 +1,9 @@
 """``python -m pynector.telemetry doctor``: what is installed, configured and delivered.
 
-It answers the questions asked when spans do not show up: which optional
-packages are present, what each setting resolved to and why (argument,
-environment, default), which exporters would run, and whether each one's
-endpoint *accepts an export*: it sends a real, empty export request with
+It answers the questions asked when spans or metrics do not show up:
+which optional packages are present, what each setting resolved to and why
+(argument, environment, default), which exporters would run, and whether
+each one's endpoint *accepts an export*: it sends a real, empty export request with
 the configured protocol, headers, compression and TLS (see :mod:`.probe`)
 and reports the answer, with the fix when delivery would fail.  Secrets
 (header values, passwords in URLs) are masked, and everything it writes
@@ -26,6 +26,7 @@ from typing import Any, TextIO
 from .._dependencies import is_importable
 from .._export.endpoints import mask_url
 from .._export.environment import get_env_bool, get_env_dict
+from .._export.metric_settings import MetricSettings, resolve_metric_settings
 from .._export.settings import ExportSettings, Setting, check_sdk_variables, resolve_settings
 from .._export.shown import shown_text
 from .._logs.structlog_pipeline import renderer_name
@@ -61,6 +62,8 @@ _SECONDS = (
     "bsp_schedule_delay",
     "bsp_export_timeout",
     "console_pending_after",
+    "export_interval",
+    "export_timeout",
 )
 
 
@@ -98,11 +101,15 @@ class Report:
     settings: list[dict[str, str]] = field(default_factory=list)
     tracing_disabled: bool = False
     exporters: list[dict[str, Any]] = field(default_factory=list)
+    metric_settings: list[dict[str, str]] = field(default_factory=list)
+    metric_exporters: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
-def _probe(name: str, settings: ExportSettings, timeout: float) -> ProbeResult:
-    if name == "zipkin":
+def _probe(
+    name: str, settings: ExportSettings | MetricSettings, timeout: float, signal: str
+) -> ProbeResult:
+    if name == "zipkin" and isinstance(settings, ExportSettings):
         return probe_zipkin(settings.zipkin_endpoint.value, timeout)
     headers = settings.otlp_headers.value
     compression = settings.otlp_compression.value
@@ -114,18 +121,31 @@ def _probe(name: str, settings: ExportSettings, timeout: float) -> ProbeResult:
             compression,
             settings.otlp_insecure.value,
             timeout,
+            signal,
         )
-    return probe_otlp_http(settings.otlp_endpoint.value, headers, compression, timeout)
+    return probe_otlp_http(settings.otlp_endpoint.value, headers, compression, timeout, signal)
+
+
+#: How each console exporter draws what it is given.
+_CONSOLE_SHAPES = {
+    ("traces", "console"): "each trace drawn as a tree",
+    ("traces", "console-lines"): "one line per span",
+    ("metrics", "console"): "one line per data point",
+}
 
 
 def _check_exporters(
-    settings: ExportSettings, timeout: float, problem: Callable[[str], None]
+    settings: ExportSettings | MetricSettings,
+    timeout: float,
+    problem: Callable[[str], None],
+    signal: str = "traces",
 ) -> list[dict[str, Any]]:
+    """Each exporter of *signal*, and whether its endpoint accepts an export."""
     exporters: list[dict[str, Any]] = []
     stream = settings.console_stream.value
     for name in settings.exporters.value:
-        if name in ("console", "console-lines"):
-            shape = "each trace drawn as a tree" if name == "console" else "one line per span"
+        shape = _CONSOLE_SHAPES.get((signal, name))
+        if shape is not None:
             exporters.append({"name": name, "destination": stream, "status": shape, "ok": True})
             continue
         if name == "otlp":
@@ -133,7 +153,7 @@ def _check_exporters(
             module = "opentelemetry.exporter.otlp.proto." + ("grpc" if grpc else "http")
             url, extra = settings.otlp_endpoint.value, "otlp"
             name = f"otlp ({settings.otlp_protocol.value})"
-        elif name == "zipkin":
+        elif name == "zipkin" and isinstance(settings, ExportSettings):
             module = "opentelemetry.exporter.zipkin.json"
             url, extra = settings.zipkin_endpoint.value, "zipkin"
         else:  # pragma: no cover - resolve_settings only yields known names
@@ -143,7 +163,7 @@ def _check_exporters(
             entry.update(status="package missing", ok=False)
             problem(f'the {name} exporter needs: pip install "pynector[{extra}]"')
         else:
-            result = _probe(name.split()[0], settings, timeout)
+            result = _probe(name.split()[0], settings, timeout, signal)
             entry.update(status=f"export accepted ({result.answer})", ok=True)
             if result.problem is not None:
                 entry.update(status=f"export FAILED ({result.answer})", ok=False)
@@ -162,23 +182,33 @@ def examine(timeout: float = 2.0) -> Report:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         settings = resolve_settings()
+        metric_settings = resolve_metric_settings()
         report.tracing_disabled = get_env_bool("OTEL_SDK_DISABLED")
         get_env_dict("OTEL_RESOURCE_ATTRIBUTES")
         check_sdk_variables()
         renderer_name()  # PYNECTOR_LOG_FORMAT
     report.problems.extend(str(warning.message) for warning in caught)
 
-    for name, setting in settings.items():
-        report.settings.append(
-            {"name": name, "value": _display(name, setting), "source": _source(setting)}
-        )
+    report.settings = _rows(settings.items())
+    # The service name is the tracing section's: both signals share the resource.
+    report.metric_settings = _rows(metric_settings.items()[1:])
     if not is_importable("opentelemetry.sdk.trace"):
         report.problems.append(
             'the OpenTelemetry SDK is missing: pip install "pynector[observability]"'
         )
     elif not report.tracing_disabled:
         report.exporters = _check_exporters(settings, timeout, report.problems.append)
+        report.metric_exporters = _check_exporters(
+            metric_settings, timeout, report.problems.append, "metrics"
+        )
     return report
+
+
+def _rows(settings: list[tuple[str, Setting[Any]]]) -> list[dict[str, str]]:
+    return [
+        {"name": name, "value": _display(name, setting), "source": _source(setting)}
+        for name, setting in settings
+    ]
 
 
 def _write_text(report: Report, out: TextIO) -> None:
@@ -197,6 +227,14 @@ def _write_text(report: Report, out: TextIO) -> None:
         print(f"  {entry['name']} -> {entry['destination']}: {entry['status']}", file=out)
     if not report.exporters and not report.tracing_disabled:
         print("  (none: spans are not exported)", file=out)
+    print("\nMetrics configuration", file=out)
+    for row in report.metric_settings:
+        print(f"  {row['name']:<26} {row['value']:<44} {row['source']}", file=out)
+    print("\nMetric exporters", file=out)
+    for entry in report.metric_exporters:
+        print(f"  {entry['name']} -> {entry['destination']}: {entry['status']}", file=out)
+    if not report.metric_exporters and not report.tracing_disabled:
+        print("  (none: metrics are not exported; OTEL_METRICS_EXPORTER turns them on)", file=out)
     if report.problems:
         print("\nProblems", file=out)
         for problem in report.problems:
@@ -228,6 +266,8 @@ def run_doctor(out: TextIO, connect_timeout: float = 2.0, *, as_json: bool = Fal
             "takes_effect": TAKES_EFFECT,
             "tracing_disabled": report.tracing_disabled,
             "exporters": report.exporters,
+            "metric_settings": report.metric_settings,
+            "metric_exporters": report.metric_exporters,
             "problems": report.problems,
             "ok": not report.problems,
         }

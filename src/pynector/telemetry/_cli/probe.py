@@ -35,7 +35,11 @@ from urllib.parse import urlsplit
 
 __all__ = ["ProbeResult", "probe_otlp_grpc", "probe_otlp_http", "probe_zipkin"]
 
-_TRACE_EXPORT_METHOD = "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
+#: signal -> the OTLP gRPC service method that exports it
+_EXPORT_METHODS = {
+    "traces": "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
+    "metrics": "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
+}
 _DEFAULT_HTTP_PORT, _DEFAULT_GRPC_PORT = 4318, 4317
 
 
@@ -126,10 +130,10 @@ def _http_post(
 
 
 def probe_otlp_http(
-    url: str, headers: Mapping[str, str], compression: str, timeout: float
+    url: str, headers: Mapping[str, str], compression: str, timeout: float, signal: str = "traces"
 ) -> ProbeResult:
-    """POST an empty OTLP/HTTP export request to *url* (the full ``/v1/traces`` URL)."""
-    body = b""  # an empty ExportTraceServiceRequest
+    """POST an empty OTLP/HTTP export request to *url* (the full ``/v1/<signal>`` URL)."""
+    body = b""  # an empty ExportTraceServiceRequest (or metrics...): no field set
     request_headers = {"Content-Type": "application/x-protobuf", **headers}
     if compression == "gzip":
         body = gzip.compress(body)
@@ -137,10 +141,10 @@ def probe_otlp_http(
     answer = _http_post(url, body, request_headers, timeout)
     if isinstance(answer, ProbeResult):
         return answer
-    return _http_status(answer, urlsplit(url).path)
+    return _http_status(answer, urlsplit(url).path, signal)
 
 
-def _http_status(status: int, path: str) -> ProbeResult:
+def _http_status(status: int, path: str, signal: str = "traces") -> ProbeResult:
     answer = f"HTTP {status}"
     if 200 <= status < 300:
         return ProbeResult(answer)
@@ -148,13 +152,14 @@ def _http_status(status: int, path: str) -> ProbeResult:
         return ProbeResult(
             answer,
             "the collector refused the credentials: check the headers "
-            "(OTEL_EXPORTER_OTLP_HEADERS or OTEL_EXPORTER_OTLP_TRACES_HEADERS)",
+            f"(OTEL_EXPORTER_OTLP_HEADERS or OTEL_EXPORTER_OTLP_{signal.upper()}_HEADERS)",
         )
     if status == 404:
         return ProbeResult(
             answer,
-            f"nothing at {path or '/'}: OTLP/HTTP takes traces at /v1/traces; give the base URL "
-            "in OTEL_EXPORTER_OTLP_ENDPOINT, or the full URL in OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+            f"nothing at {path or '/'}: OTLP/HTTP takes {signal} at /v1/{signal}; give the base "
+            "URL in OTEL_EXPORTER_OTLP_ENDPOINT, or the full URL in "
+            f"OTEL_EXPORTER_OTLP_{signal.upper()}_ENDPOINT",
         )
     if status in (400, 415):
         return ProbeResult(
@@ -169,8 +174,9 @@ def probe_otlp_grpc(
     compression: str,
     insecure: bool,
     timeout: float,
+    signal: str = "traces",
 ) -> ProbeResult:
-    """Call the OTLP trace service's ``Export`` with an empty request at *endpoint*."""
+    """Call the OTLP *signal* service's ``Export`` with an empty request at *endpoint*."""
     import grpc
 
     host, port, secure = _address(endpoint)
@@ -183,8 +189,8 @@ def probe_otlp_grpc(
         else grpc.insecure_channel(target, compression=options)
     )
     export = channel.unary_unary(
-        _TRACE_EXPORT_METHOD,
-        request_serializer=lambda _: b"",  # an empty ExportTraceServiceRequest
+        _EXPORT_METHODS[signal],
+        request_serializer=lambda _: b"",  # an empty export request
         response_deserializer=lambda data: data,
     )
     metadata = [(key.lower(), value) for key, value in headers.items()]

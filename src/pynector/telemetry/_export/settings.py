@@ -54,7 +54,14 @@ from .parsers import (
 )
 from .shown import shown_value
 
-__all__ = ["VARIABLES", "ExportSettings", "Setting", "check_sdk_variables", "resolve_settings"]
+__all__ = [
+    "VARIABLES",
+    "ExportSettings",
+    "Setting",
+    "check_sdk_variables",
+    "resolve_otlp",
+    "resolve_settings",
+]
 
 _T = TypeVar("_T")
 _O = TypeVar("_O", OTLP, Zipkin, Console)
@@ -72,7 +79,8 @@ SAMPLERS = (
     "parentbased_always_off",
     "parentbased_traceidratio",
 )
-DEFAULT_OTLP_HTTP_ENDPOINT = "http://localhost:4318/v1/traces"
+#: The local collector's OTLP/HTTP base URL; each signal appends its path (``/v1/traces``).
+DEFAULT_OTLP_HTTP_BASE = "http://localhost:4318"
 DEFAULT_OTLP_GRPC_ENDPOINT = "http://localhost:4317"
 DEFAULT_ZIPKIN_ENDPOINT = "http://localhost:9411/api/v2/spans"
 
@@ -215,32 +223,84 @@ class ExportSettings:
         return [(name, getattr(self, name)) for name in self.__dataclass_fields__]
 
 
-def _signal_then_generic(suffix: str) -> tuple[str, str]:
-    return f"OTEL_EXPORTER_OTLP_TRACES_{suffix}", f"OTEL_EXPORTER_OTLP_{suffix}"
+def _signal_then_generic(suffix: str, signal: str = "traces") -> tuple[str, str]:
+    return f"OTEL_EXPORTER_OTLP_{signal.upper()}_{suffix}", f"OTEL_EXPORTER_OTLP_{suffix}"
 
 
-def _base_url_plus_traces_path(raw: object) -> str:
-    return with_signal_path(url(raw), "traces")
-
-
-def _otlp_endpoint(argument: object, protocol: str) -> Setting[str]:
+def _otlp_endpoint(argument: object, protocol: str, signal: str = "traces") -> Setting[str]:
     grpc = protocol == "grpc"
-    default = DEFAULT_OTLP_GRPC_ENDPOINT if grpc else DEFAULT_OTLP_HTTP_ENDPOINT
+    default = (
+        DEFAULT_OTLP_GRPC_ENDPOINT if grpc else with_signal_path(DEFAULT_OTLP_HTTP_BASE, signal)
+    )
+    specific, generic = _signal_then_generic("ENDPOINT", signal)
+
+    def base_url_plus_signal_path(raw: object) -> str:
+        return with_signal_path(url(raw), signal)
 
     def from_environment() -> Setting[str]:
-        if get_env_str("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") is not None:
-            return _from_environment(["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"], url, default, False)
+        if get_env_str(specific) is not None:
+            return _from_environment([specific], url, default, False)
         # Only the generic, base-URL variable is set (or none): the HTTP path
         # is appended to it; gRPC takes it as it is.
-        parse = url if grpc else _base_url_plus_traces_path
-        return _from_environment(["OTEL_EXPORTER_OTLP_ENDPOINT"], parse, default, False)
+        parse = url if grpc else base_url_plus_signal_path
+        return _from_environment([generic], parse, default, False)
 
     def from_argument(raw: object) -> str:
         # In code, a URL without a path means the collector: the HTTP path is
         # appended, as for OTEL_EXPORTER_OTLP_ENDPOINT; a path is kept as given.
-        return url(raw) if grpc else signal_url(url(raw), "traces")
+        return url(raw) if grpc else signal_url(url(raw), signal)
 
     return _with_argument(argument, from_argument, "OTLP(endpoint=...)", from_environment)
+
+
+def resolve_otlp(otlp: OTLP, signal: str = "traces") -> dict[str, Setting[Any]]:
+    """The OTLP options of *signal* (``traces``, ``metrics``), as ``otlp_*`` settings.
+
+    Each comes from *otlp*, else the signal's variable
+    (``OTEL_EXPORTER_OTLP_METRICS_TIMEOUT``), else the generic one, else
+    the default.
+    """
+    protocol = _resolve(
+        otlp.protocol,
+        _signal_then_generic("PROTOCOL", signal),
+        choice(OTLP_PROTOCOLS),
+        "http/protobuf",
+        label="OTLP(protocol=...)",
+    )
+    return {
+        "otlp_protocol": protocol,
+        "otlp_endpoint": _otlp_endpoint(otlp.endpoint, protocol.value, signal),
+        "otlp_headers": _resolve(
+            otlp.headers,
+            _signal_then_generic("HEADERS", signal),
+            headers,
+            {},
+            secret=True,
+            label="OTLP(headers=...)",
+        ),
+        "otlp_timeout": _resolve(
+            otlp.timeout,
+            _signal_then_generic("TIMEOUT", signal),
+            EXPORT_TIMEOUT.from_environment,
+            10.0,
+            label="OTLP(timeout=...)",
+            parse_argument=EXPORT_TIMEOUT.from_argument,
+        ),
+        "otlp_compression": _resolve(
+            otlp.compression,
+            _signal_then_generic("COMPRESSION", signal),
+            choice(COMPRESSIONS),
+            "none",
+            label="OTLP(compression=...)",
+        ),
+        "otlp_insecure": _resolve(
+            otlp.insecure,
+            _signal_then_generic("INSECURE", signal),
+            parse_bool,
+            False,
+            label="OTLP(insecure=...)",
+        ),
+    }
 
 
 def _options(exporters: object, kind: type[_O]) -> _O:
@@ -270,16 +330,8 @@ def resolve_settings(
     :class:`~pynector.telemetry.exporters.Console` in *exporters* count as
     arguments.  Never raises, whatever the arguments are.
     """
-    otlp = _options(exporters, OTLP)
     zipkin = _options(exporters, Zipkin)
     console = _options(exporters, Console)
-    protocol = _resolve(
-        otlp.protocol,
-        _signal_then_generic("PROTOCOL"),
-        choice(OTLP_PROTOCOLS),
-        "http/protobuf",
-        label="OTLP(protocol=...)",
-    )
     return ExportSettings(
         service_name=_resolve(
             service_name, ["OTEL_SERVICE_NAME"], text, "unknown_service", label="service_name"
@@ -287,38 +339,7 @@ def resolve_settings(
         exporters=_resolve(
             exporters, ["OTEL_TRACES_EXPORTER"], exporter_list, ("otlp",), label="trace_exporters"
         ),
-        otlp_protocol=protocol,
-        otlp_endpoint=_otlp_endpoint(otlp.endpoint, protocol.value),
-        otlp_headers=_resolve(
-            otlp.headers,
-            _signal_then_generic("HEADERS"),
-            headers,
-            {},
-            secret=True,
-            label="OTLP(headers=...)",
-        ),
-        otlp_timeout=_resolve(
-            otlp.timeout,
-            _signal_then_generic("TIMEOUT"),
-            EXPORT_TIMEOUT.from_environment,
-            10.0,
-            label="OTLP(timeout=...)",
-            parse_argument=EXPORT_TIMEOUT.from_argument,
-        ),
-        otlp_compression=_resolve(
-            otlp.compression,
-            _signal_then_generic("COMPRESSION"),
-            choice(COMPRESSIONS),
-            "none",
-            label="OTLP(compression=...)",
-        ),
-        otlp_insecure=_resolve(
-            otlp.insecure,
-            _signal_then_generic("INSECURE"),
-            parse_bool,
-            False,
-            label="OTLP(insecure=...)",
-        ),
+        **resolve_otlp(_options(exporters, OTLP), "traces"),
         zipkin_endpoint=_resolve(
             zipkin.endpoint,
             ["OTEL_EXPORTER_ZIPKIN_ENDPOINT"],

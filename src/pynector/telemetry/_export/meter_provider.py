@@ -1,0 +1,90 @@
+"""The meter provider :func:`~pynector.telemetry.configure_telemetry` sets up.
+
+Only when metrics were asked for (``metric_exporters=`` or
+``OTEL_METRICS_EXPORTER``): a process that did not ask keeps every
+instrument a free no-op.  A meter provider the application set itself is
+kept, with one warning, as for tracer providers.  The provider shares the
+tracer provider's resource and is shut down by its own exit hook, which
+exports the last interval (see :mod:`.metric_delivery`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .._warnings import warn_once
+from .metric_readers import build_metric_readers
+from .metric_settings import (
+    MetricExporterChoice,
+    MetricSettings,
+    own_choices,
+    resolve_metric_settings,
+)
+from .resource import build_resource_attributes
+
+__all__ = ["configure_metrics", "exemplar_filter"]
+
+
+def exemplar_filter(choice: str) -> Any:
+    """The SDK's filter for ``OTEL_METRICS_EXEMPLAR_FILTER``, or ``None`` if it has none."""
+    try:
+        from opentelemetry.sdk.metrics import (
+            AlwaysOffExemplarFilter,
+            AlwaysOnExemplarFilter,
+            TraceBasedExemplarFilter,
+        )
+    except ImportError:  # an SDK from before exemplars
+        return None
+    if choice == "always_on":
+        return AlwaysOnExemplarFilter()
+    if choice == "always_off":
+        return AlwaysOffExemplarFilter()
+    return TraceBasedExemplarFilter()
+
+
+def _asked(settings: MetricSettings, exporters: object) -> bool:
+    return bool(settings.exporters.value or own_choices(exporters))
+
+
+def configure_metrics(
+    service_name: str | None,
+    resource_attributes: Mapping[str, Any] | None,
+    exporters: Sequence[MetricExporterChoice] | None,
+) -> bool:
+    """Set a global meter provider exporting as configured; whether metrics are on.
+
+    ``True`` also when the application's own meter provider was kept.
+    """
+    settings = resolve_metric_settings(service_name=service_name, exporters=exporters)
+    if not _asked(settings, exporters):
+        return False
+    from opentelemetry import metrics
+
+    current = metrics.get_meter_provider()
+    if type(current).__name__ != "_ProxyMeterProvider":
+        warn_once(
+            "meter-provider-exists",
+            f"A meter provider is already set ({type(current).__name__}); "
+            "configure_telemetry keeps it and adds no metric exporters. Metrics go "
+            "wherever that provider sends them.",
+        )
+        return True
+    readers = build_metric_readers(settings, exporters)
+    if not readers:
+        return False
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.resources import Resource
+
+    options: dict[str, Any] = {}
+    chosen_filter = exemplar_filter(settings.exemplar_filter.value)
+    if chosen_filter is not None:
+        options["exemplar_filter"] = chosen_filter
+    resource = Resource.create(
+        build_resource_attributes(settings.service_name, resource_attributes)
+    )
+    provider = MeterProvider(
+        metric_readers=[reader for _, reader in readers], resource=resource, **options
+    )
+    metrics.set_meter_provider(provider)
+    return True

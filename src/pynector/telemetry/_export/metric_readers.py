@@ -1,0 +1,190 @@
+"""Turn resolved metric settings into metric readers, one per exporter.
+
+Like the span side (:mod:`.span_processors`): each exporter's package is
+optional, and a missing one costs one warning naming the extra to install
+while the others keep working.  Every exporter, the console included, is
+driven by a :class:`~.metric_delivery.DeliveringMetricReader`.  An
+application's own ``MetricReader`` (an ``InMemoryMetricReader`` in tests)
+is used as it is; its own ``MetricExporter`` gets a delivering reader.
+
+The temporality preference and the default histogram aggregation are
+worked out here and handed to the exporters explicitly, so that the
+exporters never read (and complain about) the variables themselves.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .._warnings import warn_once
+from .endpoints import mask_url
+from .metric_console import format_console_metrics
+from .metric_settings import METRIC_EXPORTERS, MetricSettings, own_choices
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.metrics.export import MetricExporter, MetricReader
+
+__all__ = ["build_metric_readers", "preferred_aggregation", "preferred_temporality"]
+
+
+def preferred_temporality(choice: str) -> dict[type, Any]:
+    """Temporality per instrument class, for ``..._METRICS_TEMPORALITY_PREFERENCE`` *choice*.
+
+    ``delta`` reports counters, observable counters and histograms as
+    deltas; ``lowmemory`` does so for synchronous counters and histograms
+    only; up-down counters stay cumulative in both, as the specification says.
+    """
+    from opentelemetry.sdk.metrics import (
+        Counter,
+        Histogram,
+        ObservableCounter,
+        ObservableGauge,
+        ObservableUpDownCounter,
+        UpDownCounter,
+    )
+    from opentelemetry.sdk.metrics.export import AggregationTemporality
+
+    delta, cumulative = AggregationTemporality.DELTA, AggregationTemporality.CUMULATIVE
+    deltas: dict[str, set[type]] = {
+        "delta": {Counter, ObservableCounter, Histogram},
+        "lowmemory": {Counter, Histogram},
+    }
+    classes = (
+        Counter,
+        UpDownCounter,
+        Histogram,
+        ObservableCounter,
+        ObservableUpDownCounter,
+        ObservableGauge,
+    )
+    chosen = deltas.get(choice, set())
+    return {kind: delta if kind in chosen else cumulative for kind in classes}
+
+
+def preferred_aggregation(choice: str) -> dict[type, Any]:
+    """Histograms' aggregation for ``OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION``.
+
+    Explicit buckets are the SDK's default (and keep each histogram's
+    advisory boundaries), so only the exponential choice is spelt out.
+    """
+    if choice != "base2_exponential_bucket_histogram":
+        return {}
+    from opentelemetry.sdk.metrics import Histogram
+    from opentelemetry.sdk.metrics.view import ExponentialBucketHistogramAggregation
+
+    return {Histogram: ExponentialBucketHistogramAggregation()}
+
+
+def _delivering(settings: MetricSettings, exporter: Any, destination: str) -> MetricReader:
+    from .metric_delivery import DeliveringMetricReader
+
+    return DeliveringMetricReader(
+        exporter,
+        destination,
+        interval=settings.export_interval.value,
+        export_timeout=settings.export_timeout.value,
+    )
+
+
+def _console(settings: MetricSettings) -> MetricReader:
+    from opentelemetry.sdk.metrics.export import ConsoleMetricExporter
+
+    exporter = ConsoleMetricExporter(
+        out=sys.stdout,
+        formatter=format_console_metrics,
+        preferred_temporality=preferred_temporality(settings.temporality.value),
+        preferred_aggregation=preferred_aggregation(settings.histogram_aggregation.value),
+    )
+    return _delivering(settings, exporter, "the console")
+
+
+def _otlp(settings: MetricSettings) -> MetricReader:
+    endpoint = settings.otlp_endpoint.value
+    gzip = settings.otlp_compression.value == "gzip"
+    options: dict[str, Any] = {
+        "endpoint": endpoint,
+        "headers": settings.otlp_headers.value,
+        "timeout": settings.otlp_timeout.value,
+        "preferred_temporality": preferred_temporality(settings.temporality.value),
+        "preferred_aggregation": preferred_aggregation(settings.histogram_aggregation.value),
+    }
+    exporter: MetricExporter
+    if settings.otlp_protocol.value == "grpc":
+        import grpc
+        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
+
+        exporter = OTLPMetricExporter(
+            insecure=settings.otlp_insecure.value or endpoint.startswith("http://"),
+            compression=grpc.Compression.Gzip if gzip else grpc.Compression.NoCompression,
+            **options,
+        )
+    else:
+        from opentelemetry.exporter.otlp.proto.http import Compression
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import (
+            OTLPMetricExporter as OTLPHttpMetricExporter,
+        )
+
+        exporter = OTLPHttpMetricExporter(
+            compression=Compression.Gzip if gzip else Compression.NoCompression, **options
+        )
+    destination = f"OTLP {settings.otlp_protocol.value} {mask_url(endpoint)}"
+    return _delivering(settings, exporter, destination)
+
+
+#: exporter name -> (factory, the extra that installs its package)
+_FACTORIES: dict[str, tuple[Callable[[MetricSettings], MetricReader], str]] = {
+    "console": (_console, "observability"),
+    "otlp": (_otlp, "otlp"),
+}
+
+
+def _own_readers(settings: MetricSettings, exporters: object) -> list[tuple[str, MetricReader]]:
+    """The application's own readers and exporters among *exporters*."""
+    from opentelemetry.sdk.metrics.export import MetricExporter, MetricReader
+
+    readers: list[tuple[str, MetricReader]] = []
+    for choice in own_choices(exporters):
+        name = type(choice).__name__
+        if isinstance(choice, MetricReader):
+            readers.append((name, choice))
+        elif isinstance(choice, MetricExporter):
+            readers.append((name, _delivering(settings, choice, name)))
+        else:
+            warn_once(
+                f"metric-exporter-type:{name}",
+                f"metric_exporters takes names ({', '.join(METRIC_EXPORTERS)}), OTLP options, "
+                f"or OpenTelemetry metric readers and exporters; got a {name}. It is ignored.",
+            )
+    return readers
+
+
+def build_metric_readers(
+    settings: MetricSettings, exporters: object = None
+) -> list[tuple[str, MetricReader]]:
+    """One metric reader per configured exporter, in order, then the application's own.
+
+    Unknown names and missing packages produce one warning each and are
+    skipped; the rest still work.
+    """
+    readers: list[tuple[str, MetricReader]] = []
+    for name in settings.exporters.value:
+        if name not in _FACTORIES:
+            warn_once(
+                f"metric-exporter-unknown:{name}",
+                f"Unknown metric exporter {name!r}; expected one of "
+                f"{', '.join(METRIC_EXPORTERS)}. It is ignored.",
+            )
+            continue
+        factory, extra = _FACTORIES[name]
+        try:
+            readers.append((name, factory(settings)))
+        except ImportError as error:
+            warn_once(
+                f"metric-exporter-missing:{name}",
+                f"The {name!r} metric exporter needs {error.name or 'a package'}, which is "
+                f'not installed. Install it with: pip install "pynector[{extra}]". '
+                "Metrics continue without this exporter.",
+            )
+    return readers + _own_readers(settings, exporters)
