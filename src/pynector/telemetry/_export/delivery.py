@@ -137,6 +137,16 @@ class DeliveringSpanProcessor(SpanProcessor):
         _capture_exporter_logs()
         self._start_worker()
 
+    @property
+    def queue_size(self) -> int:
+        """How many spans wait in the queue now."""
+        return len(self._queue)
+
+    @property
+    def queue_capacity(self) -> int:
+        """How many spans the queue holds at most (``OTEL_BSP_MAX_QUEUE_SIZE``)."""
+        return self._max_queue_size
+
     def _start_worker(self) -> None:
         self._pid = os.getpid()
         self._worker = threading.Thread(target=self._run, name="pynector-span-export", daemon=True)
