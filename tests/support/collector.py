@@ -1,8 +1,9 @@
 """A real OpenTelemetry collector (rotel) on 127.0.0.1, for the delivery tests.
 
 The collector listens for OTLP over gRPC and HTTP on free ports and writes
-every span it receives as a JSON line (see ``collector_processor.py``).
-Tests start, stop and restart it; it never outlives the test.
+every span it receives as a JSON line, and every metric data point as
+another (see ``collector_processor.py``).  Tests start, stop and restart
+it; it never outlives the test.
 """
 
 from __future__ import annotations
@@ -33,13 +34,14 @@ def _agent_binary() -> Path:
 
 
 class Collector:
-    """One rotel-agent process; ``spans()`` returns what it received so far."""
+    """One rotel-agent process; ``spans()`` and ``metrics()`` return what it received so far."""
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         self.grpc_port = free_port()
         self.http_port = free_port()
         self.out = workdir / "spans.jsonl"
+        self.metrics_out = workdir / "metrics.jsonl"
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -53,7 +55,11 @@ class Collector:
     def start(self) -> Collector:
         ready = Path(str(self.out) + ".ready")
         ready.unlink(missing_ok=True)
-        env = dict(os.environ, PYNECTOR_COLLECTOR_OUT=str(self.out))
+        env = dict(
+            os.environ,
+            PYNECTOR_COLLECTOR_OUT=str(self.out),
+            PYNECTOR_COLLECTOR_METRICS_OUT=str(self.metrics_out),
+        )
         libdir = sysconfig.get_config_var("LIBDIR") or ""
         env["LD_LIBRARY_PATH"] = os.pathsep.join(
             p for p in (libdir, env.get("LD_LIBRARY_PATH", "")) if p
@@ -69,6 +75,8 @@ class Collector:
                 "--otlp-http-endpoint",
                 f"127.0.0.1:{self.http_port}",
                 "--otlp-with-trace-processor",
+                str(PROCESSOR),
+                "--otlp-with-metrics-processor",
                 str(PROCESSOR),
                 "--log-file",
                 str(self.workdir / "agent.log"),
@@ -129,3 +137,21 @@ class Collector:
             time.sleep(0.05)
             spans = self.spans()
         return spans
+
+    def metrics(self) -> list[dict[str, Any]]:
+        """Every metric data point received: name, kind, attributes, value or count/sum..."""
+        if not self.metrics_out.exists():
+            return []
+        rows = [json.loads(line) for line in self.metrics_out.read_text().splitlines() if line]
+        errors = [row for row in rows if "error" in row]
+        assert not errors, errors
+        return rows
+
+    def wait_for_metric(self, name: str, timeout: float = 15) -> list[dict[str, Any]]:
+        """Poll until data points of metric *name* arrived; return them (latest last)."""
+        deadline = time.monotonic() + timeout
+        points = [row for row in self.metrics() if row["name"] == name]
+        while not points and time.monotonic() < deadline:
+            time.sleep(0.05)
+            points = [row for row in self.metrics() if row["name"] == name]
+        return points

@@ -1,8 +1,9 @@
-"""Span processor loaded by the rotel collector in the delivery tests.
+"""Span and metrics processor loaded by the rotel collector in the delivery tests.
 
 It runs inside the collector's embedded Python (stdlib only).  Each batch
-becomes JSON lines appended to $PYNECTOR_COLLECTOR_OUT in one write.  An
-exception here would kill the collector, so everything is caught.  The
+becomes JSON lines appended in one write: spans to $PYNECTOR_COLLECTOR_OUT,
+metric data points to $PYNECTOR_COLLECTOR_METRICS_OUT.  An exception here
+would kill the collector, so everything is caught.  The
 collector's objects are untyped (rotel ships no stubs), hence ``Any``.
 """
 
@@ -13,6 +14,7 @@ import os
 from typing import Any
 
 OUT = os.environ["PYNECTOR_COLLECTOR_OUT"]
+METRICS_OUT = os.environ.get("PYNECTOR_COLLECTOR_METRICS_OUT", OUT + ".metrics")
 
 with open(OUT + ".ready", "w") as marker:
     marker.write("ready\n")
@@ -59,8 +61,72 @@ def process_spans(resource_spans: Any) -> None:
         data = "".join(json.dumps(row) + "\n" for row in rows).encode()
     except BaseException as error:  # never let the collector die
         data = (json.dumps({"error": repr(error)}) + "\n").encode()
-    fd = os.open(OUT, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    _append(OUT, data)
+
+
+def _append(path: str, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         os.write(fd, data)
     finally:
         os.close(fd)
+
+
+def _number(value: Any) -> object:
+    """A data point's or exemplar's value: an indexable one-of (int or double)."""
+    try:
+        return value[0]
+    except (TypeError, IndexError):
+        return value
+
+
+def _exemplars(point: Any) -> list[dict[str, object]]:
+    return [
+        {
+            "trace_id": exemplar.trace_id.hex(),
+            "span_id": exemplar.span_id.hex(),
+            "value": _number(exemplar.value),
+        }
+        for exemplar in point.exemplars
+    ]
+
+
+def _point(point: Any, kind: str) -> dict[str, object]:
+    row: dict[str, object] = {
+        "attributes": _attributes(point.attributes),
+        "exemplars": _exemplars(point),
+    }
+    row["start"], row["time"] = point.start_time_unix_nano, point.time_unix_nano
+    if kind == "Histogram":
+        row.update(count=point.count, sum=point.sum, min=point.min, max=point.max)
+        row.update(buckets=list(point.bucket_counts), bounds=list(point.explicit_bounds))
+    elif kind == "ExponentialHistogram":
+        row.update(count=point.count, sum=point.sum)
+    else:
+        row["value"] = _number(point.value)
+    return row
+
+
+def process_metrics(resource_metrics: Any) -> None:
+    try:
+        resource = _attributes(resource_metrics.resource.attributes)
+        rows: list[dict[str, object]] = []
+        for scope_metrics in resource_metrics.scope_metrics:
+            for metric in scope_metrics.metrics:
+                kind = type(metric.data).__name__.rpartition("_")[2]
+                data = metric.data[0]
+                base = {
+                    "service": resource.get("service.name"),
+                    "scope": scope_metrics.scope.name,
+                    "name": metric.name,
+                    "unit": metric.unit,
+                    "kind": kind,
+                    "temporality": str(getattr(data, "aggregation_temporality", "")),
+                    "monotonic": getattr(data, "is_monotonic", None),
+                }
+                for point in data.data_points:
+                    rows.append({**base, **_point(point, kind)})
+        data = "".join(json.dumps(row) + "\n" for row in rows).encode()
+    except BaseException as error:  # never let the collector die
+        data = (json.dumps({"error": repr(error)}) + "\n").encode()
+    _append(METRICS_OUT, data)

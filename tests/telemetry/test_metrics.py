@@ -20,6 +20,8 @@ from pynector.telemetry.metrics import CallbackOptions, MeterFacade, Observation
 from support.metrics import collect, values
 from support.processes import run_python
 
+from .test_layout import HOT_PATH
+
 meter = get_meter("tests.metrics", version="1.0")
 
 #: Instruments made at import time, before any provider exists.
@@ -97,18 +99,7 @@ def test_using_a_meter_loads_the_light_facade_only() -> None:
     assert result.returncode == 0, result.stderr
     loaded = set(json.loads(result.stdout))
     ours = {name for name in loaded if name.startswith("pynector")}
-    expected = {
-        "pynector",
-        "pynector.telemetry",
-        "pynector.telemetry._dependencies",
-        "pynector.telemetry._levels",
-        "pynector.telemetry._optional",
-        "pynector.telemetry._warnings",
-        "pynector.telemetry.facade",
-        "pynector.telemetry.logging",
-        "pynector.telemetry.tracing",
-        "pynector.telemetry.metrics",
-    }
+    expected = HOT_PATH | {"pynector.telemetry.metrics"}
     if HAS_OPENTELEMETRY:  # it watches for OpenTelemetry's metrics API
         expected.add("pynector.telemetry._after_import")
     assert ours == expected

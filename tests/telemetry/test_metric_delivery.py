@@ -1,0 +1,249 @@
+"""Metrics delivery, proven against a real OTLP collector on 127.0.0.1.
+
+Each test runs an application in a fresh interpreter, configured only
+through ``OTEL_*`` variables, whose instruments are made at import time,
+before configuration, and which never calls a shutdown or flush: what the
+collector receives was exported by the exit hooks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from typing import Any
+
+import pytest
+
+from support.collector import Collector, free_port
+
+from .test_delivery import otlp_env, run_app
+
+pytestmark = pytest.mark.requires_otel
+
+PROTOCOLS = ["http/protobuf", "grpc"]
+
+# A library's instruments, made before the application configures anything;
+# one span around the histogram's values, whose ids the exemplars must carry.
+APP = """
+import os, sys, time
+from pynector.telemetry import configure_telemetry, get_meter, get_telemetry
+from pynector.telemetry.metrics import Observation
+
+meter = get_meter("metrics.app", version="2.0")
+requests = meter.create_counter("app.requests", unit="{request}", description="Requests")
+duration = meter.create_histogram(
+    "app.duration", unit="ms", explicit_bucket_boundaries_advisory=[1, 10, 100]
+)
+calls = []
+def queue_length(options):
+    calls.append(options)
+    return [Observation(7, {"queue": "jobs"})]
+queue = meter.create_observable_gauge("app.queue", callbacks=[queue_length])
+tracer, _ = get_telemetry("metrics.app")
+
+def main(count):
+    configure_telemetry()
+    for i in range(count):
+        requests.add(1, {"route": "/b" if i % 4 == 0 else "/a"})
+    with tracer.start_as_current_span("timed") as span:
+        context = span.get_span_context()
+        for value in (0.5, 5, 50, 500):
+            duration.record(value, {"route": "/a"})
+    print(f"span {context.trace_id:032x} {context.span_id:016x}", flush=True)
+    print(f"done {time.time()}", flush=True)
+
+main(int(sys.argv[1]))
+"""
+
+
+def metrics_env(collector_or_port: Collector | int, protocol: str, **extra: str) -> dict[str, str]:
+    """Metrics (not spans, unless *extra* says so) over OTLP to *collector_or_port*."""
+    settings = {"OTEL_SERVICE_NAME": "metrics-test", "OTEL_TRACES_EXPORTER": "none", **extra}
+    return otlp_env(collector_or_port, protocol, OTEL_METRICS_EXPORTER="otlp", **settings)
+
+
+def latest(points: list[dict[str, Any]]) -> dict[tuple[tuple[str, Any], ...], dict[str, Any]]:
+    """The most recent data point per attribute set."""
+    found: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
+    for point in sorted(points, key=lambda point: point["time"]):
+        found[tuple(sorted(point["attributes"].items()))] = point
+    return found
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_instruments_made_before_configuration_arrive_at_exit(
+    collector: Collector, protocol: str
+) -> None:
+    env = metrics_env(collector, protocol, OTEL_TRACES_EXPORTER="otlp")
+    result, exit_seconds = run_app(APP, ["1000"], env)
+    assert result.stderr == ""
+    trace_id, span_id = next(
+        line.split()[1:] for line in result.stdout.splitlines() if line.startswith("span ")
+    )
+    counter = latest(collector.wait_for_metric("app.requests"))
+    histogram = latest(collector.wait_for_metric("app.duration"))
+    gauge = latest(collector.wait_for_metric("app.queue"))
+    assert {key: point["value"] for key, point in counter.items()} == {
+        (("route", "/a"),): 750,
+        (("route", "/b"),): 250,
+    }
+    point = counter[(("route", "/a"),)]
+    assert (point["service"], point["scope"], point["unit"]) == (
+        "metrics-test",
+        "metrics.app",
+        "{request}",
+    )
+    assert point["kind"] == "Sum"
+    assert point["monotonic"] is True
+    ((_, timed),) = histogram.items()
+    assert (timed["count"], timed["sum"], timed["min"], timed["max"]) == (4, 555.5, 0.5, 500)
+    assert (timed["bounds"], timed["buckets"]) == ([1, 10, 100], [1, 1, 1, 1])
+    assert timed["exemplars"], "a value recorded inside a span carries an exemplar"
+    for exemplar in timed["exemplars"]:
+        assert (exemplar["trace_id"], exemplar["span_id"]) == (trace_id, span_id)
+    assert {key: point["value"] for key, point in gauge.items()} == {(("queue", "jobs"),): 7}
+    print(f"{protocol}: 1000 adds and 4 values received; exit {exit_seconds:.2f}s after main")
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_dead_collector_costs_one_line_and_about_a_second(protocol: str) -> None:
+    refused = free_port()  # nothing listens there
+    result, exit_seconds = run_app(APP, ["100"], metrics_env(refused, protocol))
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "metrics were not delivered to OTLP" in lines[0]
+    assert "Traceback" not in result.stderr
+    assert exit_seconds < 2.0, f"exited {exit_seconds:.2f}s after main"
+    print(f"{protocol}: dead collector, exit {exit_seconds:.2f}s after main; {lines[0]}")
+
+
+# Exports every 100 ms while it works, with delta temporality: the deltas
+# of all exports add up to what was counted.
+PERIODIC_APP = """
+import time
+from pynector.telemetry import configure_telemetry, get_meter
+
+counter = get_meter("metrics.periodic").create_counter("periodic.ticks")
+configure_telemetry()
+deadline = time.monotonic() + 1.0
+ticks = 0
+while time.monotonic() < deadline:
+    counter.add(1)
+    ticks += 1
+    time.sleep(0.001)
+print(f"ticks {ticks}", flush=True)
+print(f"done {time.time()}", flush=True)
+"""
+
+
+def test_periodic_exports_with_delta_temporality_add_up(collector: Collector) -> None:
+    env = metrics_env(
+        collector,
+        "http/protobuf",
+        OTEL_METRIC_EXPORT_INTERVAL="100",
+        OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE="delta",
+    )
+    result, _ = run_app(PERIODIC_APP, [], env)
+    ticks = int(result.stdout.split()[1])
+    collector.wait_for_metric("periodic.ticks")
+    deadline = time.monotonic() + 15
+    points = collector.wait_for_metric("periodic.ticks")
+    while sum(point["value"] for point in points) < ticks and time.monotonic() < deadline:
+        time.sleep(0.05)
+        points = collector.wait_for_metric("periodic.ticks")
+    assert sum(point["value"] for point in points) == ticks
+    assert len(points) >= 3, "exported at each interval, not only at exit"
+    assert all(point["temporality"].endswith("Delta") for point in points)
+
+
+# Children started by multiprocessing leave through os._exit, skipping the
+# exit hooks; a child of a bare os.fork leaves normally.
+FORKING_APP = """
+import multiprocessing, os, sys, time
+from pynector.telemetry import configure_telemetry, get_meter
+
+jobs = get_meter("metrics.workers").create_counter("workers.jobs")
+
+def work(name, count):
+    for _ in range(count):
+        jobs.add(1, {"worker": name})
+
+def main():
+    configure_telemetry()
+    context = multiprocessing.get_context("fork")
+    children = [context.Process(target=work, args=(f"mp-{n}", 10 + n)) for n in range(3)]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join()
+    pid = os.fork()
+    if pid == 0:
+        work("forked", 5)
+        sys.exit(0)
+    os.waitpid(pid, 0)
+    work("parent", 2)
+    print(f"done {time.time()}", flush=True)
+
+main()
+"""
+
+
+def test_forked_and_multiprocessing_children_export_their_last_interval(
+    collector: Collector,
+) -> None:
+    result, _ = run_app(FORKING_APP, [], metrics_env(collector, "http/protobuf"))
+    assert result.stderr == ""
+    expected = {"mp-0": 10, "mp-1": 11, "mp-2": 12, "forked": 5, "parent": 2}
+    deadline = time.monotonic() + 15
+    found: dict[str, int] = {}
+    while found != expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+        found = {
+            key[0][1]: point["value"]
+            for key, point in latest(collector.wait_for_metric("workers.jobs")).items()
+        }
+    assert found == expected
+
+
+SELF_METRICS_APP = """
+import sys, time
+from pynector.telemetry import configure_telemetry, get_telemetry
+
+tracer, _ = get_telemetry("metrics.self")
+configure_telemetry()
+for i in range(int(sys.argv[1])):
+    with tracer.start_as_current_span("work", {"i": i}):
+        pass
+print(f"done {time.time()}", flush=True)
+"""
+
+
+def by_error_type(points: list[dict[str, Any]]) -> dict[str | None, int]:
+    """The latest value of pynector's processor's points, per ``error.type``."""
+    values: dict[str | None, int] = defaultdict(int)
+    for key, point in latest(points).items():
+        attributes = dict(key)
+        if attributes["otel.component.name"].startswith("batching_span_processor/pynector"):
+            values[attributes.get("error.type")] += point["value"]
+    return dict(values)
+
+
+def test_the_delivering_processor_publishes_the_sdk_self_metrics(collector: Collector) -> None:
+    env = metrics_env(
+        collector,
+        "http/protobuf",
+        OTEL_TRACES_EXPORTER="otlp",
+        OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED="true",
+        OTEL_BSP_MAX_QUEUE_SIZE="500",
+    )
+    result, _ = run_app(SELF_METRICS_APP, ["2000"], env)
+    processed = by_error_type(collector.wait_for_metric("otel.sdk.processor.span.processed"))
+    capacity = by_error_type(collector.wait_for_metric("otel.sdk.processor.span.queue.capacity"))
+    size = by_error_type(collector.wait_for_metric("otel.sdk.processor.span.queue.size"))
+    assert capacity == {None: 500}
+    assert size == {None: 0}
+    assert processed[None] + processed.get("queue_full", 0) == 2000
+    assert processed[None] == len(collector.wait_for(processed[None]))
+    assert processed.get("queue_full", 0) > 0, "a burst of 2,000 overflows a queue of 500"
+    assert "dropped because the export queue was full" in result.stderr
+    print(f"self-metrics: {processed}")
