@@ -8,6 +8,9 @@ collector receives was exported by the exit hooks.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 import time
 from collections import defaultdict
 from typing import Any
@@ -247,3 +250,54 @@ def test_the_delivering_processor_publishes_the_sdk_self_metrics(collector: Coll
     assert processed.get("queue_full", 0) > 0, "a burst of 2,000 overflows a queue of 500"
     assert "dropped because the export queue was full" in result.stderr
     print(f"self-metrics: {processed}")
+
+
+# Exports every 100 ms; the test kills the collector once exports arrived,
+# then lets the application finish.
+MIDSTREAM_APP = """
+import sys, time
+from pynector.telemetry import configure_telemetry, get_meter
+
+counter = get_meter("metrics.midstream").create_counter("midstream.ticks")
+configure_telemetry()
+counter.add(1)
+print("exporting", flush=True)
+sys.stdin.readline()  # the collector is gone now
+counter.add(1)
+time.sleep(0.3)  # an interval or more against the dead collector
+print(f"done {time.time()}", flush=True)
+"""
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_a_collector_dying_mid_stream_costs_one_line_and_about_a_second(
+    collector: Collector, protocol: str
+) -> None:
+    env = metrics_env(collector, protocol, OTEL_METRIC_EXPORT_INTERVAL="100")
+    app = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(MIDSTREAM_APP)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert app.stdout is not None
+    assert app.stdin is not None
+    assert app.stdout.readline() == "exporting\n"
+    assert collector.wait_for_metric("midstream.ticks"), "delivered while the collector lived"
+    collector.kill()
+    app.stdin.write("go\n")
+    app.stdin.flush()
+    stdout, stderr = app.communicate(timeout=60)
+    exited = time.time()
+    assert app.returncode == 0, stderr
+    exit_seconds = exited - float(stdout.split()[-1])
+    # The export after the collector died is still retrying when the process
+    # leaves: it is abandoned and reported, in the only line printed.
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert "metrics were not delivered" in lines[0]
+    assert "abandoned when the collector stopped answering" in lines[0]
+    assert exit_seconds < 2.0, f"exited {exit_seconds:.2f}s after main"
+    print(f"{protocol}: collector killed mid-stream, exit {exit_seconds:.2f}s after main")

@@ -8,6 +8,7 @@ application does.
 from __future__ import annotations
 
 import json
+import sys
 import warnings
 from collections.abc import Generator, Iterator
 from typing import Any
@@ -270,8 +271,6 @@ def test_late_own_provider_in_a_fresh_process() -> None:
 def test_after_import_runs_the_callback_once_the_module_has_executed(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sys
-
     from pynector.telemetry._after_import import call_after_import
 
     (tmp_path / "pynector_probe_module.py").write_text("VALUE = 1\n")
@@ -294,3 +293,24 @@ def test_after_import_runs_the_callback_once_the_module_has_executed(
     call_after_import("pynector_probe_module", callback)  # already imported: at once
     assert seen == [1, 1]
     monkeypatch.delitem(sys.modules, "pynector_probe_module")
+
+
+@pytest.mark.requires_otel
+def test_without_opentelemetrys_private_global_the_public_api_is_read(
+    metric_reader: Any,
+) -> None:
+    import types
+
+    from opentelemetry import metrics
+
+    from pynector.telemetry._metrics.binding import _GlobalProviderLookup, provider_source
+
+    assert provider_source(metrics) is sys.modules["opentelemetry.metrics._internal"]
+    lookup = provider_source(types.ModuleType("elsewhere.metrics"))
+    assert isinstance(lookup, _GlobalProviderLookup)
+    public = _GlobalProviderLookup(metrics)
+    assert public._METER_PROVIDER is metrics.get_meter_provider()  # the fixture's
+    from support.hermetic import reset_opentelemetry
+
+    reset_opentelemetry()
+    assert public._METER_PROVIDER is None  # only OpenTelemetry's proxy: no provider

@@ -46,6 +46,7 @@ False
 from __future__ import annotations
 
 import sys
+from _thread import allocate_lock
 
 from . import HAS_OPENTELEMETRY
 
@@ -94,6 +95,8 @@ _api: Any = _NO_METRICS_API
 
 #: Observable instruments made before OpenTelemetry's metrics API was loaded.
 _pending: list[_Observable] = []
+#: Guards the hand-over from _pending to OpenTelemetry (_thread: see _warnings).
+_pending_lock = allocate_lock()
 
 
 class Observation:
@@ -385,10 +388,11 @@ def get_meter(
 
 def _observe(instrument: _O) -> _O:
     """Register an observable instrument with OpenTelemetry, now or once it is loaded."""
-    if _api is _NO_METRICS_API:
-        if HAS_OPENTELEMETRY:
-            _pending.append(instrument)
-        return instrument
+    with _pending_lock:
+        if _api is _NO_METRICS_API:
+            if HAS_OPENTELEMETRY:
+                _pending.append(instrument)
+            return instrument
     from ._metrics.binding import register_observable
 
     register_observable(instrument)
@@ -400,9 +404,10 @@ def _opentelemetry_metrics_loaded(module: ModuleType) -> None:
     global _api
     from ._metrics.binding import provider_source, register_observable
 
-    _api = provider_source(module)
-    registered = list(_pending)
-    _pending.clear()
+    with _pending_lock:
+        _api = provider_source(module)
+        registered = list(_pending)
+        _pending.clear()
     for instrument in registered:
         register_observable(instrument)
 
