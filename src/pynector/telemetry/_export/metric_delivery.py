@@ -171,8 +171,8 @@ class DeliveringMetricReader(MetricReader):
     def _run(self) -> None:
         while True:
             with self._condition:
-                if not self._stopping:
-                    self._condition.wait(self._interval)
+                # wait_for, not wait: only shutdown or the interval's end wake it
+                self._condition.wait_for(lambda: self._stopping, self._interval)
                 final = self._stopping
             self._collect_and_export()
             if final:
@@ -229,7 +229,6 @@ class DeliveringMetricReader(MetricReader):
                 self.stats.points_failed += points
                 self._healthy = False
                 self._last_error = error
-            self._condition.notify_all()
             warn_now = not ok and not self._warned and not self._stopping
             self._warned = self._warned or warn_now
         if warn_now:
