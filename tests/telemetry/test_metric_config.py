@@ -87,7 +87,7 @@ def test_console_prints_one_line_per_data_point(capsys: pytest.CaptureFixture[st
     for value in (1, 7, 7):
         latency.record(value)
     assert global_meter_provider().force_flush()
-    lines = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().err.splitlines()  # stderr: stdout stays the program's
     assert lines == [
         "metric 'config.orders' item='pen' value=3",
         "metric 'config.latency' unit=ms count=3 sum=15 min=1 max=7 le5=1 le10=2",
@@ -162,6 +162,7 @@ def test_settings_defaults() -> None:
         "histogram_aggregation": "explicit_bucket_histogram",
         "exemplar_filter": "trace_based",
         "internal_metrics": False,
+        "console_stream": "stderr",
     }
     assert all(setting.source == "default" for _, setting in settings.items())
 

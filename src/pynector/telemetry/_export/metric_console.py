@@ -1,7 +1,8 @@
 """The console metric exporter's format: one readable line per data point.
 
-Used by ``metric_exporters=["console"]``; lines go to stdout at each export,
-in the spirit of the span lines of :mod:`.console`.
+Used by ``metric_exporters=["console"]``; lines go to the console stream
+(stderr unless ``PYNECTOR_CONSOLE_STREAM=stdout``) at each export, in the
+spirit of the span lines of :mod:`.console`.
 """
 
 from __future__ import annotations

@@ -14,11 +14,11 @@ exporters never read (and complain about) the variables themselves.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._warnings import warn_once
+from .console import LazyStream
 from .endpoints import mask_url
 from .metric_console import format_console_metrics
 from .metric_settings import METRIC_EXPORTERS, MetricSettings, own_choices
@@ -91,8 +91,9 @@ def _delivering(settings: MetricSettings, exporter: Any, destination: str) -> Me
 def _console(settings: MetricSettings) -> MetricReader:
     from opentelemetry.sdk.metrics.export import ConsoleMetricExporter
 
+    stream: Any = LazyStream(settings.console_stream.value)
     exporter = ConsoleMetricExporter(
-        out=sys.stdout,
+        out=stream,
         formatter=format_console_metrics,
         preferred_temporality=preferred_temporality(settings.temporality.value),
         preferred_aggregation=preferred_aggregation(settings.histogram_aggregation.value),
