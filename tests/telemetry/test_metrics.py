@@ -314,3 +314,24 @@ def test_without_opentelemetrys_private_global_the_public_api_is_read(
 
     reset_opentelemetry()
     assert public._METER_PROVIDER is None  # only OpenTelemetry's proxy: no provider
+
+
+@pytest.mark.requires_otel
+def test_an_observations_context_reaches_opentelemetry() -> None:
+    from opentelemetry import metrics, trace
+    from opentelemetry.sdk.metrics import AlwaysOnExemplarFilter, MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+
+    reader = InMemoryMetricReader()
+    provider = MeterProvider(
+        metric_readers=[reader], exemplar_filter=AlwaysOnExemplarFilter(), shutdown_on_exit=False
+    )
+    metrics.set_meter_provider(provider)  # hermetic_telemetry unsets it afterwards
+    span_context = trace.SpanContext(0xABC, 0xDEF, is_remote=False, trace_flags=trace.TraceFlags(1))
+    context = trace.set_span_in_context(trace.NonRecordingSpan(span_context))
+    meter.create_observable_counter(
+        "tests.with_context", callbacks=[lambda options: [Observation(3, None, context)]]
+    )
+    (point,) = collect(reader)["tests.with_context"]
+    (exemplar,) = point.exemplars
+    assert (exemplar.trace_id, exemplar.span_id) == (0xABC, 0xDEF)

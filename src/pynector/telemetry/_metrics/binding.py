@@ -115,7 +115,11 @@ def _observations(
         checked = checked_amount(instrument.kind, instrument.name, value)
         if checked is not None:
             attributes = coerce_metric_attributes(getattr(result, "attributes", None))
-            converted.append(observation(checked, attributes))
+            context = getattr(result, "context", None)
+            if context is None:
+                converted.append(observation(checked, attributes))
+            else:  # the context an exemplar is taken from
+                converted.append(observation(checked, attributes, context))
     return converted
 
 
