@@ -264,14 +264,27 @@ def test_unknown_names_among_known_ones_are_skipped(monkeypatch: pytest.MonkeyPa
     assert len(caught) == 1
 
 
-def test_odd_metric_exporter_choices_are_skipped_with_a_warning() -> None:
+def test_odd_metric_exporter_choices_are_skipped_with_a_warning(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        configure_telemetry(metric_exporters=["zipkin", 42])  # type: ignore[list-item]
+        configure_telemetry(metric_exporters=["console", "zipkin", 42])  # type: ignore[list-item]
     texts = sorted(str(w.message) for w in caught)
     assert len(texts) == 2, texts
-    assert texts[0].startswith("Unknown metric exporter 'zipkin'")
-    assert texts[1].startswith("metric_exporters takes names")
+    assert texts[0].startswith("Skipping 'zipkin' in metric_exporters")
+    assert texts[1].startswith("metric_exporters takes names (otlp, console, none)")
+    orders.add(1)
+    assert global_meter_provider().force_flush()
+    assert capsys.readouterr().err == "metric 'config.orders' value=1\n"
+
+
+def test_no_valid_metric_exporter_sets_no_provider() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        configure_telemetry(metric_exporters="zipkin")
+    (warning,) = caught
+    assert str(warning.message).startswith("Ignoring metric_exporters='zipkin'")
     assert type(global_meter_provider()).__name__ == "_ProxyMeterProvider"
 
 

@@ -10,17 +10,13 @@ exports the last interval (see :mod:`.metric_delivery`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from .._warnings import warn_once
 from .metric_readers import build_metric_readers
-from .metric_settings import (
-    MetricExporterChoice,
-    MetricSettings,
-    own_choices,
-    resolve_metric_settings,
-)
+from .metric_settings import MetricSettings, own_choices, resolve_metric_settings
 from .resource import build_resource_attributes
 
 __all__ = ["configure_metrics", "exemplar_filter"]
@@ -48,43 +44,50 @@ def _asked(settings: MetricSettings, exporters: object) -> bool:
 
 
 def configure_metrics(
-    service_name: str | None,
+    service_name: object,
     resource_attributes: Mapping[str, Any] | None,
-    exporters: Sequence[MetricExporterChoice] | None,
+    exporters: object,
+    sdk_reads_nothing: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> bool:
     """Set a global meter provider exporting as configured; whether metrics are on.
 
     ``True`` also when the application's own meter provider was kept.
+    *sdk_reads_nothing* hides the variables pynector parsed while the SDK
+    builds its objects, which are handed every value explicitly.
     """
-    settings = resolve_metric_settings(service_name=service_name, exporters=exporters)
+    settings = resolve_metric_settings(
+        service_name=service_name,  # type: ignore[arg-type]
+        exporters=exporters,  # type: ignore[arg-type]
+    )
     if not _asked(settings, exporters):
         return False
-    from opentelemetry import metrics
+    attributes = build_resource_attributes(settings.service_name, resource_attributes)
+    with sdk_reads_nothing():
+        from opentelemetry import metrics
 
-    current = metrics.get_meter_provider()
-    if type(current).__name__ != "_ProxyMeterProvider":
-        warn_once(
-            "meter-provider-exists",
-            f"A meter provider is already set ({type(current).__name__}); "
-            "configure_telemetry keeps it and adds no metric exporters. Metrics go "
-            "wherever that provider sends them.",
+        current = metrics.get_meter_provider()
+        if type(current).__name__ != "_ProxyMeterProvider":
+            warn_once(
+                "meter-provider-exists",
+                f"A meter provider is already set ({type(current).__name__}); "
+                "configure_telemetry keeps it and adds no metric exporters. Metrics go "
+                "wherever that provider sends them.",
+            )
+            return True
+        readers = build_metric_readers(settings, exporters)
+        if not readers:
+            return False
+        from opentelemetry.sdk.metrics import MeterProvider
+        from opentelemetry.sdk.resources import Resource
+
+        options: dict[str, Any] = {}
+        chosen_filter = exemplar_filter(settings.exemplar_filter.value)
+        if chosen_filter is not None:
+            options["exemplar_filter"] = chosen_filter
+        provider = MeterProvider(
+            metric_readers=[reader for _, reader in readers],
+            resource=Resource.create(attributes),
+            **options,
         )
-        return True
-    readers = build_metric_readers(settings, exporters)
-    if not readers:
-        return False
-    from opentelemetry.sdk.metrics import MeterProvider
-    from opentelemetry.sdk.resources import Resource
-
-    options: dict[str, Any] = {}
-    chosen_filter = exemplar_filter(settings.exemplar_filter.value)
-    if chosen_filter is not None:
-        options["exemplar_filter"] = chosen_filter
-    resource = Resource.create(
-        build_resource_attributes(settings.service_name, resource_attributes)
-    )
-    provider = MeterProvider(
-        metric_readers=[reader for _, reader in readers], resource=resource, **options
-    )
     metrics.set_meter_provider(provider)
     return True

@@ -96,12 +96,15 @@ class MetricSettings:
 def _entries(raw: object) -> list[object]:
     """One choice, ``"a,b"``, or a list of choices, as a list of entries.
 
-    Never raises (configure_telemetry's arguments may be anything).
+    Raises only :class:`InvalidValue`, for an iterable that cannot be iterated.
     """
     if isinstance(raw, str):
         return [name for name in raw.split(",") if name.strip()]
     if isinstance(raw, Iterable):
-        return list(raw)
+        try:
+            return list(raw)
+        except Exception:  # an iterable that fails to iterate
+            raise InvalidValue("a list of metric exporters") from None
     return [raw]  # one option object, reader or exporter
 
 
@@ -119,7 +122,7 @@ def metric_exporter_list(raw: object) -> tuple[str, ...]:
             names.append("otlp")
         elif isinstance(entry, str) and entry.strip().lower() in METRIC_EXPORTERS:
             names.append(entry.strip().lower())
-        elif isinstance(entry, str) or isinstance(raw, str):
+        elif isinstance(entry, str):
             bad.append(entry)
     expected = "a comma-separated list of " + ", ".join(METRIC_EXPORTERS)
     if bad and not names:
@@ -130,16 +133,22 @@ def metric_exporter_list(raw: object) -> tuple[str, ...]:
     return value
 
 
+def _all_entries(exporters: object) -> list[object]:
+    """Every entry of *exporters*; none if it cannot be iterated (resolving warns)."""
+    try:
+        return _entries(exporters) if exporters is not None else []
+    except InvalidValue:  # resolving the exporters warns about it
+        return []
+
+
 def own_choices(exporters: object) -> list[object]:
     """The entries of *exporters* that are not names or OTLP options: the
     application's own readers and exporters (checked by :mod:`.metric_readers`)."""
-    entries = _entries(exporters) if exporters is not None else []
-    return [entry for entry in entries if not isinstance(entry, (str, OTLP))]
+    return [entry for entry in _all_entries(exporters) if not isinstance(entry, (str, OTLP))]
 
 
 def _otlp_options(exporters: object) -> OTLP:
-    entries = _entries(exporters) if exporters is not None else []
-    return next((entry for entry in entries if isinstance(entry, OTLP)), OTLP())
+    return next((entry for entry in _all_entries(exporters) if isinstance(entry, OTLP)), OTLP())
 
 
 def resolve_metric_settings(
