@@ -23,28 +23,40 @@ __all__ = ["measure"]
 # export), so they take the checked path too, as do nan and infinities.
 _LOWEST = -(2**63)
 _HIGHEST = 2**63
+_NUMBERS = frozenset({int, float})
+_PLAIN_VALUES = frozenset({str, bool, int, float})
 
 
 def measure(
     instrument: _Synchronous, provider: Any, amount: Any, attributes: Any, context: Any
 ) -> None:
-    """Record *amount* with *attributes* on *instrument*'s real instrument from *provider*."""
+    """Record *amount* with *attributes* on *instrument*'s real instrument from *provider*.
+
+    The common case, a plain number in range and a dictionary of plain
+    values, is checked inline: this runs on every measurement.
+    """
     if provider is not instrument._provider:
         bind(instrument, provider)
     record = instrument._record
     if record is None:  # the real instrument could not be made (already warned)
         return
-    kind = instrument.kind
     if (
-        (type(amount) is not int and type(amount) is not float)
+        type(amount) not in _NUMBERS
         or not _LOWEST <= amount < _HIGHEST
-        or (amount < 0 and kind in NON_NEGATIVE)
+        or (amount < 0 and instrument.kind in NON_NEGATIVE)
     ):
-        amount = checked_amount(kind, instrument.name, amount)
+        amount = checked_amount(instrument.kind, instrument.name, amount)
         if amount is None:
             return
+    if type(attributes) is dict:
+        for key, value in attributes.items():
+            if type(key) is not str or type(value) not in _PLAIN_VALUES:
+                attributes = coerce_metric_attributes(attributes)
+                break
+    elif attributes is not None:
+        attributes = coerce_metric_attributes(attributes)
     try:
-        record(amount, coerce_metric_attributes(attributes), context)
+        record(amount, attributes, context)
     except Exception as error:  # an SDK or custom provider bug must not reach the caller
         warn_once(
             f"metric-record:{instrument.name}",
