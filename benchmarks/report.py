@@ -133,13 +133,13 @@ def targets(results: list[Result], raw: Path) -> list[Target]:
         Target(7, "`import pynector.telemetry`, nothing installed", added("bare"), 5.0, "ms"),
         Target(7, "`import pynector.telemetry`, everything installed, unused",
                added("full"), 10.0, "ms"),
-        Target(9, "no-op `counter.add(1, {'route': '/'})`, nothing installed",
+        Target(10, "no-op `counter.add(1, {'route': '/'})`, nothing installed",
                ratio(results, "bare", "metric-noop", "pynector (nothing", FLOOR), 0.30),
-        Target(9, "no-op `counter.add(1, {...})`, OpenTelemetry installed, no meter provider",
+        Target(10, "no-op `counter.add(1, {...})`, OpenTelemetry installed, no meter provider",
                ratio(results, "full", "metric-noop", "pynector (OTel", FLOOR), 0.35),
-        Target(10, "configured `counter.add` via the meter facade vs the SDK counter directly",
+        Target(11, "configured `counter.add` via the meter facade vs the SDK counter directly",
                ratio(results, "full", "metric-sdk", "pynector", "OpenTelemetry SDK"), 1.10),
-        Target(11, "`import pynector.telemetry.metrics` (`get_meter`), nothing installed",
+        Target(12, "`import pynector.telemetry.metrics` (`get_meter`), nothing installed",
                added("bare", "pynector.telemetry.metrics"), 5.0, "ms"),
     ]  # fmt: skip
 

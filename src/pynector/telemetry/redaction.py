@@ -46,6 +46,7 @@ from ._secret_text import REDACTED, TextScrubber
 from ._warnings import warn_once
 
 if TYPE_CHECKING:
+    from ._export.metric_redaction import RedactingMetricExporter
     from ._export.span_redaction import RedactingSpanExporter, RedactingSpanProcessor
     from ._logs.record_redaction import RedactingLogFilter
 
@@ -53,6 +54,7 @@ __all__ = [
     "DEFAULT_SENSITIVE_KEYS",
     "REDACTED",
     "RedactingLogFilter",
+    "RedactingMetricExporter",
     "RedactingSpanExporter",
     "RedactingSpanProcessor",
     "Redactor",
@@ -463,6 +465,10 @@ def __getattr__(name: str) -> Any:
         from ._export.span_redaction import RedactingSpanExporter
 
         return RedactingSpanExporter
+    if name == "RedactingMetricExporter":
+        from ._export.metric_redaction import RedactingMetricExporter
+
+        return RedactingMetricExporter
     if name == "RedactingLogFilter":
         from ._logs.record_redaction import RedactingLogFilter
 

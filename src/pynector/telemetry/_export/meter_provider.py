@@ -3,8 +3,9 @@
 Only when metrics were asked for (``metric_exporters=`` or
 ``OTEL_METRICS_EXPORTER``): a process that did not ask keeps every
 instrument a free no-op.  A meter provider the application set itself is
-kept, with one warning, as for tracer providers.  The provider shares the
-tracer provider's resource and is shut down by its own exit hook, which
+kept, with one warning, as for tracer providers.  Its exporters redact
+secrets (see :mod:`.metric_redaction`).  The provider shares the tracer
+provider's resource and is shut down by its own exit hook, which
 exports the last interval (see :mod:`.metric_delivery`).
 """
 
@@ -15,6 +16,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from .._warnings import warn_once
+from ..redaction import active_redactor
 from .metric_readers import build_metric_readers
 from .metric_settings import MetricSettings, own_choices, resolve_metric_settings
 from .resource import build_resource_attributes
@@ -90,4 +92,14 @@ def configure_metrics(
             **options,
         )
     metrics.set_meter_provider(provider)
+    from .metric_delivery import DeliveringMetricReader
+
+    if active_redactor() is not None and all(
+        isinstance(reader, DeliveringMetricReader) for _, reader in readers
+    ):
+        # Every reader redacts in its export thread (an application's own
+        # reader may not): measurements need not be redacted one by one.
+        from .._metrics.boundary import exporters_redact
+
+        exporters_redact(provider)
     return True

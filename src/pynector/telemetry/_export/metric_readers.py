@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._warnings import warn_once
+from ..redaction import active_redactor
 from .console import LazyStream
 from .endpoints import mask_url
 from .metric_console import format_console_metrics
@@ -80,6 +81,10 @@ def preferred_aggregation(choice: str) -> dict[type, Any]:
 def _delivering(settings: MetricSettings, exporter: Any, destination: str) -> MetricReader:
     from .metric_delivery import DeliveringMetricReader
 
+    if active_redactor() is not None:  # secrets never leave: redacted in the export thread
+        from .metric_redaction import RedactingMetricExporter
+
+        exporter = RedactingMetricExporter(exporter)
     return DeliveringMetricReader(
         exporter,
         destination,

@@ -9,7 +9,8 @@ read per call; everything else loads here, on first use:
 * :mod:`.binding`: real OpenTelemetry meters and instruments obtained for a
   facade, and observable instruments' callbacks wrapped so that they never
   fail a collection;
-* :mod:`.measure`: one measurement, from a facade to the real instrument.
+* :mod:`.measure`: one measurement, from a facade to the real instrument;
+* :mod:`.boundary`: attributes redacted when the meter provider does not.
 
 Its modules may import the hot-path modules and :mod:`.._attributes`;
 OpenTelemetry only inside functions, and only once the application has it

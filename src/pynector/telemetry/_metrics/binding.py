@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._attributes import coerce_metric_attributes, safe_repr
 from .._warnings import warn_once
+from . import boundary
 from .validation import (
     bucket_boundaries,
     checked_amount,
@@ -109,12 +110,17 @@ def _observations(
     instrument: _Observable, results: Iterable[Any] | None, observation: type
 ) -> list[Any]:
     """The callback's results as OpenTelemetry observations; bad values dropped."""
+    from .. import metrics
+
+    redact = metrics._api._METER_PROVIDER is not boundary.redacting_provider
     converted = []
     for result in results or ():
         value = getattr(result, "value", result)
         checked = checked_amount(instrument.kind, instrument.name, value)
         if checked is not None:
             attributes = coerce_metric_attributes(getattr(result, "attributes", None))
+            if attributes and redact:
+                attributes = boundary.redacted(attributes)
             context = getattr(result, "context", None)
             if context is None:
                 converted.append(observation(checked, attributes))

@@ -2,7 +2,9 @@
 
 Runs only while a meter provider is set.  A well-formed measurement (an
 ``int`` or finite ``float`` and plain attributes) goes straight through;
-anything else is checked by :mod:`.validation` first.
+anything else is checked by :mod:`.validation` first.  Attributes are then
+redacted at pynector's boundary when the meter provider will not (see
+:mod:`.boundary`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._attributes import coerce_metric_attributes
 from .._warnings import warn_once
+from . import boundary
 from .binding import bind
 from .validation import NON_NEGATIVE, checked_amount
 
@@ -55,6 +58,8 @@ def measure(
                 break
     elif attributes is not None:
         attributes = coerce_metric_attributes(attributes)
+    if attributes and provider is not boundary.redacting_provider:
+        attributes = boundary.redacted(attributes)
     try:
         record(amount, attributes, context)
     except Exception as error:  # an SDK or custom provider bug must not reach the caller

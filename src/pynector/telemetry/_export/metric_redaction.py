@@ -1,0 +1,114 @@
+"""Apply the :mod:`~pynector.telemetry.redaction` rules to metrics on their way out.
+
+A measurement's attributes may hold a secret (``{"api_key": ...}``, a URL
+with a password), and so may an exemplar's filtered attributes and the
+resource.  :class:`RedactingMetricExporter` wraps an exporter and hands it
+a copy of each collection with those redacted, so redaction runs where the
+export runs, in the reader's background thread, off the application's
+path.  A collection with nothing to redact is passed on as it is.
+
+``configure_telemetry`` wraps the metric exporters it makes (and those the
+application hands it); an application with a meter provider of its own
+wraps its exporter::
+
+    reader = PeriodicExportingMetricReader(RedactingMetricExporter(OTLPMetricExporter()))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult, MetricsData
+
+from ..redaction import Redactor, active_redactor
+
+__all__ = ["RedactingMetricExporter", "redact_metrics"]
+
+
+def _attributes(redactor: Redactor, attributes: Mapping[str, Any] | None) -> Any:
+    return attributes if not attributes else redactor.redact(attributes)
+
+
+def _exemplar(redactor: Redactor, exemplar: Any) -> Any:
+    filtered = _attributes(redactor, exemplar.filtered_attributes)
+    if filtered is exemplar.filtered_attributes:
+        return exemplar
+    return replace(exemplar, filtered_attributes=filtered)
+
+
+def _point(redactor: Redactor, point: Any) -> Any:
+    changes: dict[str, Any] = {}
+    attributes = _attributes(redactor, point.attributes)
+    if attributes is not point.attributes:
+        changes["attributes"] = attributes
+    exemplars = [_exemplar(redactor, exemplar) for exemplar in point.exemplars or ()]
+    if _changed(exemplars, point.exemplars or ()):
+        changes["exemplars"] = exemplars
+    return replace(point, **changes) if changes else point
+
+
+def _metric(redactor: Redactor, metric: Any) -> Any:
+    points = [_point(redactor, point) for point in metric.data.data_points]
+    if not _changed(points, metric.data.data_points):
+        return metric
+    return replace(metric, data=replace(metric.data, data_points=points))
+
+
+def _changed(new: list[Any], old: Any) -> bool:
+    return any(a is not b for a, b in zip(new, old, strict=True))
+
+
+def _resource_metrics(redactor: Redactor, resource_metrics: Any) -> Any:
+    changes: dict[str, Any] = {}
+    resource = resource_metrics.resource
+    attributes = _attributes(redactor, resource.attributes)
+    if attributes is not resource.attributes:
+        changes["resource"] = type(resource)(attributes, resource.schema_url)
+    scopes = []
+    for scope_metrics in resource_metrics.scope_metrics:
+        metrics = [_metric(redactor, metric) for metric in scope_metrics.metrics]
+        changed = _changed(metrics, scope_metrics.metrics)
+        scopes.append(replace(scope_metrics, metrics=metrics) if changed else scope_metrics)
+    if _changed(scopes, resource_metrics.scope_metrics):
+        changes["scope_metrics"] = scopes
+    return replace(resource_metrics, **changes) if changes else resource_metrics
+
+
+def redact_metrics(metrics_data: MetricsData, redactor: Redactor) -> MetricsData:
+    """*metrics_data* with secrets redacted; the very same object if it has none."""
+    resources = [_resource_metrics(redactor, each) for each in metrics_data.resource_metrics]
+    if not _changed(resources, metrics_data.resource_metrics):
+        return metrics_data
+    return replace(metrics_data, resource_metrics=resources)
+
+
+class RedactingMetricExporter(MetricExporter):
+    """Hand *exporter* each collection with its secrets redacted (see the module docs).
+
+    *redactor* defaults to the process's (the one ``configure_telemetry``
+    installed), looked up at each export.
+    """
+
+    def __init__(self, exporter: MetricExporter, redactor: Redactor | None = None) -> None:
+        super().__init__(
+            preferred_temporality=getattr(exporter, "_preferred_temporality", None),
+            preferred_aggregation=getattr(exporter, "_preferred_aggregation", None),
+        )
+        self.exporter = exporter
+        self._redactor = redactor
+
+    def export(
+        self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
+    ) -> MetricExportResult:
+        redactor = self._redactor or active_redactor()
+        if redactor is not None:
+            metrics_data = redact_metrics(metrics_data, redactor)
+        return self.exporter.export(metrics_data, timeout_millis=timeout_millis, **kwargs)
+
+    def force_flush(self, timeout_millis: float = 10_000) -> bool:
+        return self.exporter.force_flush(timeout_millis=timeout_millis)
+
+    def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
+        self.exporter.shutdown(timeout_millis=timeout_millis, **kwargs)
