@@ -28,6 +28,7 @@ _NEED_OBSERVABILITY_EXTRA = [
     "pynector/telemetry/processors.py",
     "pynector/telemetry/_export/delivery.py",
     "pynector/telemetry/_export/metric_delivery.py",
+    "pynector/telemetry/_export/metric_redaction.py",
     "pynector/telemetry/_export/span_redaction.py",
     "pynector/telemetry/_export/console_view.py",
     "pynector/telemetry/testing/_hub.py",
