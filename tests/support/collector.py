@@ -27,6 +27,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _rows(path: Path) -> list[dict[str, Any]]:
+    """The JSON lines the processor wrote to *path* so far.
+
+    A batch is appended in one write, but a read can land in the middle of
+    it: the text after the last newline is a line still being written.
+    """
+    if not path.exists():
+        return []
+    complete = path.read_text().rpartition("\n")[0]
+    rows = [json.loads(line) for line in complete.splitlines() if line]
+    errors = [row for row in rows if "error" in row]
+    assert not errors, errors
+    return rows
+
+
 def _agent_binary() -> Path:
     import rotel
 
@@ -122,12 +137,7 @@ class Collector:
             self.process.wait()
 
     def spans(self) -> list[dict[str, Any]]:
-        if not self.out.exists():
-            return []
-        rows = [json.loads(line) for line in self.out.read_text().splitlines() if line]
-        errors = [row for row in rows if "error" in row]
-        assert not errors, errors
-        return rows
+        return _rows(self.out)
 
     def wait_for(self, count: int, timeout: float = 15) -> list[dict[str, Any]]:
         """Poll until at least *count* spans arrived (they land just after export)."""
@@ -140,12 +150,7 @@ class Collector:
 
     def metrics(self) -> list[dict[str, Any]]:
         """Every metric data point received: name, kind, attributes, value or count/sum..."""
-        if not self.metrics_out.exists():
-            return []
-        rows = [json.loads(line) for line in self.metrics_out.read_text().splitlines() if line]
-        errors = [row for row in rows if "error" in row]
-        assert not errors, errors
-        return rows
+        return _rows(self.metrics_out)
 
     def wait_for_metric(self, name: str, timeout: float = 15) -> list[dict[str, Any]]:
         """Poll until data points of metric *name* arrived; return them (latest last)."""
