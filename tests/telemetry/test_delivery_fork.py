@@ -9,6 +9,7 @@ spans that arrived.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +22,9 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.requires_otel
 
-# Two threads emit spans while the main thread forks argv[1] times; each
-# child emits one span and exits.  A child that does not exit within 60 s
-# is killed and reported as None.
+# Two threads emit spans as fast as they can while the main thread forks
+# argv[1] times; each child emits one span and exits.  A child that does not
+# exit within 60 s is killed and reported as None.
 FORK_STORM_APP = """
 import json, os, signal, sys, threading, time
 from pynector.telemetry import configure_telemetry, get_telemetry
@@ -35,11 +36,9 @@ emitted = [0, 0]
 
 def emit(n):
     while not stop.is_set():
-        for _ in range(20):
-            with tracer.start_as_current_span("parent", {"thread": n, "i": emitted[n]}):
-                pass
-            emitted[n] += 1
-        time.sleep(0.001)
+        with tracer.start_as_current_span("parent", {"thread": n, "i": emitted[n]}):
+            pass
+        emitted[n] += 1
 
 def exit_code(pid, timeout):
     deadline = time.monotonic() + timeout
@@ -195,18 +194,30 @@ FORK_CASES = [
 def test_forks_under_span_emitting_threads_never_hang(
     collector: Collector, protocol: str, extra: dict[str, str]
 ) -> None:
-    result, _ = run_app(FORK_STORM_APP, ["30"], otlp_env(collector, protocol, **extra), 600)
+    # A small queue: the emitting threads take the processor's lock all the
+    # time (most of their spans are dropped, and counted), which is what
+    # made children hang when a fork copied that lock held.
+    env = otlp_env(collector, protocol, OTEL_BSP_MAX_QUEUE_SIZE="4096", **extra)
+    result, _ = run_app(FORK_STORM_APP, ["30"], env, 600)
     outcome = result_of(result.stdout)
     hung = outcome["codes"].count(None)
     print(f"{protocol} {extra}: 30 forks, {hung} hung, exit codes {Counter(outcome['codes'])}")
     assert outcome["codes"] == [0] * 30
-    spans = collector.wait_for(30 + outcome["parent"])
+    # Only the parent reports (spans dropped from its full queue): a child
+    # never reports the parent's spans as its own.
+    reports = re.findall(r"(\d+) of (\d+) spans were not delivered", result.stderr)
+    assert len(reports) <= 1, result.stderr
+    assert [int(offered) for _, offered in reports] == [outcome["parent"]] * len(reports)
+    lost = sum(int(count) for count, _ in reports)
+    collector.stop()  # drains: everything sent is in
+    spans = collector.spans()
     children = Counter(span["attributes"]["child"] for span in spans if span["name"] == "child")
     assert children == dict.fromkeys(range(30), 1)  # each child's span, once
-    parent = {span["span_id"] for span in spans if span["name"] == "parent"}
-    assert len(spans) == 30 + len(parent) == 30 + outcome["parent"]  # the parent's, once
-    assert_quiet(result.stderr)
-    print(f"  children 30/30 spans, parent {len(parent)}/{outcome['parent']} spans")
+    parent = [span["span_id"] for span in spans if span["name"] == "parent"]
+    assert len(set(parent)) == len(parent) == outcome["parent"] - lost  # the rest, once
+    assert "Traceback" not in result.stderr
+    assert "fork" not in result.stderr  # no gRPC complaint about forking mid-call
+    print(f"  children 30/30 spans, parent {len(parent)} of {outcome['parent']} ({lost} dropped)")
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
