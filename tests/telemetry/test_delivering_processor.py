@@ -261,14 +261,16 @@ def test_queue_bound_counts_drops(sdk: Make) -> None:
         max_queue_size=10, max_batch_size=100, schedule_delay=60, export_timeout=0.2
     )
     exporter.hang.set()  # whatever reaches the exporter never completes
-    emit(tracer, 22)
-    assert processor.stats.accepted == 10
+    emit(tracer, 10)  # a full batch (the queue's size): the worker takes it
+    assert exporter.entered.wait(5)
+    emit(tracer, 22)  # ten fill the queue again, twelve do not fit
+    assert processor.stats.accepted == 20
     assert processor.stats.dropped == 12
     started = time.monotonic()
     processor.shutdown()
     assert time.monotonic() - started < 1.0
-    assert processor.stats.abandoned == 10
-    assert processor.stats.lost == 22
+    assert processor.stats.abandoned == 20
+    assert processor.stats.lost == 32
 
 
 def test_shutdown_on_a_hung_exporter_is_bounded(sdk: Make) -> None:
