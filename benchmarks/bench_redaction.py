@@ -91,7 +91,7 @@ def use_provider(at_export: bool, at_boundary: bool) -> None:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.util._once import Once
 
-    from pynector.telemetry._export.delivery import DeliveringSpanProcessor
+    from pynector.telemetry._export.span_delivery import DeliveringSpanProcessor
     from pynector.telemetry._export.span_redaction import RedactingSpanExporter
     from pynector.telemetry.redaction import Redactor, set_active_redactor
 
@@ -100,7 +100,7 @@ def use_provider(at_export: bool, at_boundary: bool) -> None:
     if at_export:
         exporter = RedactingSpanExporter(exporter, redactor)
     provider = TracerProvider(shutdown_on_exit=False)
-    provider.add_span_processor(DeliveringSpanProcessor(exporter, "bench"))
+    provider.add_span_processor(DeliveringSpanProcessor(lambda: exporter, "bench"))
     _providers.append(provider)
     set_active_redactor(redactor, exporters_redact=not at_boundary)
     trace._TRACER_PROVIDER = None

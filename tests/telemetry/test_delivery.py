@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-import textwrap
 import threading
 import time
 from collections import Counter
@@ -20,14 +17,13 @@ from typing import TYPE_CHECKING, ClassVar
 import pytest
 
 from support.collector import free_port
+from support.otlp_apps import PROTOCOLS, InteractiveApp, otlp_env, run_app
 from support.processes import clean_env
 
 if TYPE_CHECKING:
     from support.collector import Collector
 
 pytestmark = pytest.mark.requires_otel
-
-PROTOCOLS = ["http/protobuf", "grpc"]
 
 # Emits `count` spans as trees of one "request" and nine "step" children,
 # prints when its own work is done, and returns without any shutdown call.
@@ -69,43 +65,6 @@ async def main(tasks, per_task):
 
 asyncio.run(main(int(sys.argv[1]), int(sys.argv[2])))
 """
-
-
-def otlp_env(collector_or_port: Collector | int, protocol: str, **extra: str) -> dict[str, str]:
-    if isinstance(collector_or_port, int):
-        port = collector_or_port
-        endpoint = f"http://127.0.0.1:{port}"
-    else:
-        grpc = protocol == "grpc"
-        endpoint = collector_or_port.grpc_endpoint if grpc else collector_or_port.http_endpoint
-    return clean_env(
-        {
-            "OTEL_SERVICE_NAME": "delivery-test",
-            "OTEL_TRACES_EXPORTER": "otlp",
-            "OTEL_EXPORTER_OTLP_PROTOCOL": protocol,
-            "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
-            **extra,
-        }
-    )
-
-
-def run_app(
-    source: str, args: list[str], env: dict[str, str], timeout: float = 120
-) -> tuple[subprocess.CompletedProcess[str], float]:
-    """Run *source*; return (result, seconds from its 'done' line to its exit)."""
-    result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(source), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-        check=False,
-    )
-    exited = time.time()
-    done_lines = [line for line in result.stdout.splitlines() if line.startswith("done ")]
-    assert result.returncode == 0, result.stderr
-    assert done_lines, result.stdout + result.stderr
-    return result, exited - float(done_lines[-1].split()[1])
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)
@@ -172,38 +131,6 @@ def test_dead_collector_costs_one_warning_and_a_quick_exit(protocol: str) -> Non
     print(f"{protocol}: dead collector, exit {exit_seconds:.2f}s after main; {lines}")
 
 
-RESTART_APP = """
-import sys, time
-from pynector.telemetry import configure_telemetry, get_telemetry
-
-tracer, log = get_telemetry("delivery.restart")
-configure_telemetry()
-for line in sys.stdin:
-    command, *rest = line.split()
-    if command == "emit":
-        count, phase = int(rest[0]), rest[1]
-        for i in range(count):
-            with tracer.start_as_current_span(phase, {"i": i}):
-                pass
-        print(f"emitted {phase}", flush=True)
-    elif command == "quit":
-        break
-print(f"done {time.time()}", flush=True)
-"""
-
-
-def start_interactive_app(env: dict[str, str]) -> subprocess.Popen[str]:
-    """RESTART_APP, driven line by line through its stdin."""
-    return subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(RESTART_APP)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
-
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_collector_dies_and_comes_back(collector: Collector, protocol: str) -> None:
     env = otlp_env(
@@ -212,49 +139,25 @@ def test_collector_dies_and_comes_back(collector: Collector, protocol: str) -> N
         OTEL_BSP_SCHEDULE_DELAY="100",
         OTEL_EXPORTER_OTLP_TIMEOUT="1500",
     )
-    app = start_interactive_app(env)
-    assert app.stdin is not None
-    assert app.stdout is not None
-    assert app.stderr is not None
-
-    def command(text: str) -> None:
-        assert app.stdin is not None
-        assert app.stdout is not None
-        app.stdin.write(text + "\n")
-        app.stdin.flush()
-        assert app.stdout.readline().startswith("emitted")
-
+    app = InteractiveApp(env)
     try:
-        command("emit 100 before")
-        assert len(collector.wait_for(100)) == 100
+        assert app.command("emit 100 before") == "emitted before"
+        assert app.command("flush") == "flushed True"
         collector.kill()
-        command("emit 100 during")
-        time.sleep(1.0)
+        assert app.command("emit 100 during") == "emitted during"
+        time.sleep(1.0)  # the outage
         collector.start()  # same ports
-        command("emit 100 after")
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            after = [s for s in collector.spans() if s["name"] == "after"]
-            if len(after) == 100:
-                break
-            time.sleep(0.1)
-        assert len(after) == 100
-        app.stdin.write("quit\n")
-        app.stdin.flush()
-        app.stdin.close()
-        done = app.stdout.readline()
-        assert done.startswith("done ")
-        app.wait(timeout=10)
-        exit_seconds = time.time() - float(done.split()[1])
+        assert app.command("emit 100 after") == "emitted after"
+        assert len(collector.wait_for(300, timeout=30)) == 300
+        exit_seconds, stderr = app.quit()
     finally:
-        if app.poll() is None:
-            app.kill()
-    assert app.returncode == 0
+        app.kill()
     assert exit_seconds < 2.0
-    stderr = app.stderr.read()
     assert "Traceback" not in stderr
-    phases = Counter(span["name"] for span in collector.spans())
-    print(f"{protocol}: received {dict(phases)}, exit {exit_seconds:.2f}s; stderr: {stderr!r}")
+    assert "not delivered" not in stderr
+    phases = Counter((span["name"], span["attributes"]["i"]) for span in collector.spans())
+    assert phases == {(phase, i): 1 for phase in ("before", "during", "after") for i in range(100)}
+    print(f"{protocol}: received all 300, exit {exit_seconds:.2f}s; stderr: {stderr!r}")
 
 
 class _ZipkinReceiver(BaseHTTPRequestHandler):
@@ -320,31 +223,63 @@ def test_collector_dying_mid_stream_does_not_hold_up_exit(
 ) -> None:
     # Default configuration: the first spans are delivered (the collector is
     # known healthy), then it dies and the process ends with spans in flight.
-    app = start_interactive_app(otlp_env(collector, protocol))
-    assert app.stdin is not None
-    assert app.stdout is not None
-    assert app.stderr is not None
+    app = InteractiveApp(otlp_env(collector, protocol))
     try:
-        app.stdin.write("emit 1024 before\n")  # two full batches: exported at once
-        app.stdin.flush()
-        assert app.stdout.readline().startswith("emitted")
-        assert len(collector.wait_for(1024)) == 1024
+        assert app.command("emit 1024 before") == "emitted before"  # two full batches
+        assert app.command("flush") == "flushed True"
         collector.kill()
-        app.stdin.write("emit 1000 lost\nquit\n")
-        app.stdin.flush()
-        app.stdin.close()
-        assert app.stdout.readline().startswith("emitted")
-        done = app.stdout.readline()
-        app.wait(timeout=30)
-        exit_seconds = time.time() - float(done.split()[1])
+        assert app.command("emit 1000 lost") == "emitted lost"
+        exit_seconds, stderr = app.quit(timeout=30)
     finally:
-        if app.poll() is None:
-            app.kill()
-    stderr = app.stderr.read()
-    assert app.returncode == 0, stderr
+        app.kill()
     assert exit_seconds < 2.0, f"exited {exit_seconds:.2f}s after main; {stderr}"
     assert "Traceback" not in stderr
     reports = [line for line in stderr.splitlines() if "not delivered" in line]
     assert len(reports) == 1, stderr
     assert "1000 of 2024 spans were not delivered" in reports[0]
     print(f"{protocol}: died mid-stream, exit {exit_seconds:.2f}s after main; {reports[0]}")
+
+
+# Twenty spans; argv[1] says where the capitalised Authorization header is set.
+HEADERS_APP = """
+import sys, time
+from pynector.telemetry import configure_telemetry, get_telemetry
+from pynector.telemetry.exporters import OTLP
+
+tracer, log = get_telemetry("delivery.headers")
+if sys.argv[1] == "argument":
+    configure_telemetry(trace_exporters=[OTLP(headers={"Authorization": "Bearer x"})])
+else:
+    configure_telemetry()
+for i in range(20):
+    with tracer.start_as_current_span("span", {"i": i}):
+        pass
+print(f"done {time.time()}", flush=True)
+"""
+
+
+@pytest.mark.parametrize("where", ["environment", "argument"])
+def test_capitalised_header_names_work_over_grpc(collector: Collector, where: str) -> None:
+    # gRPC metadata keys must be lower-case; vendors document "Authorization=...".
+    env = otlp_env(collector, "grpc", OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer%20x")
+    if where == "argument":
+        del env["OTEL_EXPORTER_OTLP_HEADERS"]
+    result, _ = run_app(HEADERS_APP, [where], env)
+    assert sorted(s["attributes"]["i"] for s in collector.wait_for(20)) == list(range(20))
+    assert result.stderr == ""
+
+
+def test_the_authorization_header_reaches_a_grpc_collector() -> None:
+    from support.servers import authenticating_grpc_server
+
+    with authenticating_grpc_server() as url:
+        env = clean_env(
+            {
+                "OTEL_TRACES_EXPORTER": "otlp",
+                "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+                "OTEL_EXPORTER_OTLP_ENDPOINT": url,
+                "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer%20s3cret",
+            }
+        )
+        result, _ = run_app(HEADERS_APP, ["environment"], env)
+    assert result.stderr == ""  # accepted: nothing reported as not delivered

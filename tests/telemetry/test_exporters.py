@@ -58,7 +58,7 @@ def test_missing_exporter_package_names_the_extra(exporter: str, module: str, ex
 def test_default_exporter_is_otlp_over_http(monkeypatch: pytest.MonkeyPatch) -> None:
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-    from pynector.telemetry._export.delivery import DeliveringSpanProcessor
+    from pynector.telemetry._export.span_delivery import DeliveringSpanProcessor
     from pynector.telemetry.config import _configure_exporters
 
     monkeypatch.delenv("OTEL_TRACES_EXPORTER")
@@ -83,8 +83,8 @@ def test_default_exporter_is_otlp_over_http(monkeypatch: pytest.MonkeyPatch) -> 
 def test_grpc_protocol(monkeypatch: pytest.MonkeyPatch) -> None:
     from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
-    from pynector.telemetry._export.delivery import DeliveringSpanProcessor
     from pynector.telemetry._export.settings import resolve_settings
+    from pynector.telemetry._export.span_delivery import DeliveringSpanProcessor
     from pynector.telemetry._export.span_processors import build_span_processors
 
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")

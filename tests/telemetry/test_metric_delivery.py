@@ -18,8 +18,7 @@ from typing import Any
 import pytest
 
 from support.collector import Collector, free_port
-
-from .test_delivery import otlp_env, run_app
+from support.otlp_apps import otlp_env, run_app
 
 pytestmark = pytest.mark.requires_otel
 

@@ -119,11 +119,11 @@ def _redacting(processor: Any, redactor: Redactor) -> Any:
     """
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
-    from ._export.delivery import DeliveringSpanProcessor
+    from ._export.span_delivery import DeliveringSpanProcessor
     from ._export.span_redaction import RedactingSpanExporter, RedactingSpanProcessor
 
-    if isinstance(processor, DeliveringSpanProcessor):
-        processor.exporter = RedactingSpanExporter(processor.exporter, redactor)
+    if isinstance(processor, DeliveringSpanProcessor):  # also the exporters made after a fork
+        processor.wrap_exporter(lambda exporter: RedactingSpanExporter(exporter, redactor))
     elif isinstance(processor, SimpleSpanProcessor):
         processor.span_exporter = RedactingSpanExporter(processor.span_exporter, redactor)
     else:
@@ -146,6 +146,12 @@ def _configure_tracing(
 ) -> bool:
     with _sdk_reads_nothing_parsed():
         _optional.load()
+    # Spans become real now, and the first one would import attribute
+    # coercion.  Import it here instead: a fork while another thread is
+    # inside that import copies the import lock held, and the child's first
+    # span would wait for it forever.
+    from . import _attributes  # noqa: F401
+
     current = trace.get_tracer_provider()
     if not isinstance(current, trace.ProxyTracerProvider):
         warn_once(

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY, attach, detach, set_value
 from opentelemetry.sdk.metrics.export import MetricExportResult, MetricReader
 
-from .delivery import _CaptureFailures
+from .exporter_logs import capture_exporter_logs, exporting_for
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.metrics.export import MetricExporter, MetricsData
@@ -50,26 +50,20 @@ __all__ = ["DeliveringMetricReader", "MetricDeliveryStats", "count_points"]
 
 logger = logging.getLogger("pynector.telemetry.export")
 
-# Loggers through which OpenTelemetry's metric exporters report each failed attempt.
-_EXPORTER_LOGGERS = (
-    "opentelemetry.exporter.otlp.common.http",
-    "opentelemetry.exporter.otlp.proto.http.metric_exporter",
-    "opentelemetry.exporter.otlp.proto.grpc.exporter",
-    "opentelemetry.exporter.otlp.proto.grpc.metric_exporter",
-    "opentelemetry.exporter.otlp.proto.common._internal.metrics_encoder",
-)
 
-_capture = _CaptureFailures()
+class _LastExporterError:
+    """Receives what the exporter logs about this reader's own exports (see
+    :mod:`.exporter_logs`): the latest message, for the report."""
+
+    def __init__(self) -> None:
+        self.message: str | None = None
+
+    def exporter_logged(self, message: str, retrying: bool) -> None:
+        self.message = message
+
 
 #: Run before multiprocessing's own finalizers that have no priority.
 _EXIT_PRIORITY = 10
-
-
-def _capture_exporter_logs() -> None:
-    for name in _EXPORTER_LOGGERS:
-        exporter_logger = logging.getLogger(name)
-        if _capture not in exporter_logger.filters:
-            exporter_logger.addFilter(_capture)
 
 
 @dataclass
@@ -124,7 +118,7 @@ class DeliveringMetricReader(MetricReader):
         self._stall_timeout = stall_timeout
         self._stopping = False  # shutdown has begun: the worker exports one last time
         self._start_worker()
-        _capture_exporter_logs()
+        capture_exporter_logs()
         reference = weakref.WeakMethod(self._after_fork_in_child)
         os.register_at_fork(after_in_child=lambda: (method := reference()) and method())
 
@@ -200,15 +194,18 @@ class DeliveringMetricReader(MetricReader):
                 with self._condition:
                     self._in_flight = points
                 started = time.monotonic()
-                _capture.last_error = None  # what the exporter logs now is about this export
+                logged = _LastExporterError()  # what the exporter logs now is about this export
+                own_export = exporting_for.set(logged)
                 try:
                     ok = (
                         self.exporter.export(metrics_data, timeout_millis=timeout_millis)
                         is MetricExportResult.SUCCESS
                     )
-                    error = _capture.last_error or "export failed"
+                    error = logged.message or "export failed"
                 except Exception as exception:  # an exporter bug must not kill the worker
                     ok, error = False, repr(exception)
+                finally:
+                    exporting_for.reset(own_export)
                 self._record(points, ok, time.monotonic() - started, error)
         finally:
             detach(token)

@@ -83,6 +83,10 @@ SAMPLERS = (
 DEFAULT_OTLP_HTTP_BASE = "http://localhost:4318"
 DEFAULT_OTLP_GRPC_ENDPOINT = "http://localhost:4317"
 DEFAULT_ZIPKIN_ENDPOINT = "http://localhost:9411/api/v2/spans"
+#: Characters kept of a string attribute value when no *_VALUE_LENGTH_LIMIT
+#: is set: with 128 attributes (the SDK's default count limit) a span stays
+#: under 2 MiB, well within gRPC's 4 MiB per request.
+DEFAULT_VALUE_LENGTH_LIMIT = 4096
 
 #: Every variable :func:`resolve_settings` reads.  OpenTelemetry's SDK is
 #: handed the resolved values explicitly and must not parse these again.
@@ -105,6 +109,15 @@ VARIABLES = (
 )
 
 _console_color_choice = choice(CONSOLE_COLORS)
+
+
+def _length_limit(raw: object) -> int:
+    """A value length limit: a whole number of 0 or more, as OpenTelemetry's SDK reads it
+    (so that a malformed value gets the one warning :func:`check_sdk_variables` gives)."""
+    text = str(raw).strip()
+    if not (text.isascii() and text.isdigit()):
+        raise InvalidValue("a whole number of 0 or more")
+    return int(text)
 
 
 def _console_colors(raw: object) -> str:
@@ -217,6 +230,7 @@ class ExportSettings:
     console_stream: Setting[str]
     console_colors: Setting[str]
     console_pending_after: Setting[float]
+    attribute_value_length_limit: Setting[int]
 
     def items(self) -> list[tuple[str, Setting[Any]]]:
         """``(name, setting)`` pairs in declaration order, for display."""
@@ -405,6 +419,12 @@ def resolve_settings(
             1.0,
             label="Console(pending_after=...)",
             parse_argument=PENDING_AFTER.from_argument,
+        ),
+        attribute_value_length_limit=_resolve(
+            None,
+            ["OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"],
+            _length_limit,
+            DEFAULT_VALUE_LENGTH_LIMIT,
         ),
     )
 

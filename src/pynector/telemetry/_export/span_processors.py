@@ -3,10 +3,11 @@
 Each exporter's package is optional.  A missing one costs one warning that
 says which extra to install, and the other exporters still work.  Network
 exporters are driven by a
-:class:`~pynector.telemetry._export.delivery.DeliveringSpanProcessor`; the
-console exporters write synchronously: ``console`` draws each trace as a
-tree (:mod:`.console_view`), ``console-lines`` one line per span
-(:mod:`.console`).
+:class:`~pynector.telemetry._export.span_delivery.DeliveringSpanProcessor`,
+given a factory that builds a fresh exporter in each process (see
+:mod:`.delivery`); the console exporters write synchronously: ``console``
+draws each trace as a tree (:mod:`.console_view`), ``console-lines`` one
+line per span (:mod:`.console`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from .settings import ExportSettings
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import SpanProcessor
+
+    from .span_delivery import EncodingProblem
 
 __all__ = ["build_span_processors"]
 
@@ -42,33 +45,60 @@ def _console_lines(settings: ExportSettings) -> SpanProcessor:
     return SimpleSpanProcessor(ConsoleSpanExporter(out=stream, formatter=format_console_span))
 
 
-def _delivering(settings: ExportSettings, exporter: Any, destination: str) -> SpanProcessor:
-    from .delivery import DeliveringSpanProcessor
+def _delivering(
+    settings: ExportSettings,
+    new_exporter: Callable[[], Any],
+    destination: str,
+    *,
+    fork_wait: float,
+    encoding_problem: EncodingProblem | None = None,
+) -> SpanProcessor:
+    """A delivering processor; a fork waits up to *fork_wait* s for an export in flight."""
+    from .delivery import BatchOptions
+    from .span_delivery import DeliveringSpanProcessor
 
-    return DeliveringSpanProcessor(
-        exporter,
-        destination,
+    options = BatchOptions(
         max_queue_size=settings.bsp_max_queue_size.value,
         max_batch_size=settings.bsp_max_export_batch_size.value,
         schedule_delay=settings.bsp_schedule_delay.value,
         export_timeout=settings.bsp_export_timeout.value,
+        fork_wait=fork_wait,
+    )
+    return DeliveringSpanProcessor(
+        new_exporter,
+        destination,
+        options,
+        value_length_limit=settings.attribute_value_length_limit.value,
+        encoding_problem=encoding_problem,
     )
 
 
 def _otlp(settings: ExportSettings) -> SpanProcessor:
+    from .span_delivery import otlp_encoding_problem
+
     endpoint = settings.otlp_endpoint.value
+    headers = settings.otlp_headers.value
+    timeout = settings.otlp_timeout.value
     gzip = settings.otlp_compression.value == "gzip"
-    exporter: Any
+    new_exporter: Callable[[], Any]
     if settings.otlp_protocol.value == "grpc":
         import grpc
         from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
-        exporter = OTLPSpanExporter(
-            endpoint=endpoint,
-            insecure=settings.otlp_insecure.value or endpoint.startswith("http://"),
-            headers=settings.otlp_headers.value,
-            timeout=settings.otlp_timeout.value,
-            compression=grpc.Compression.Gzip if gzip else grpc.Compression.NoCompression,
+        from .grpc_fork import in_this_process_only_if_safe
+
+        # gRPC metadata keys must be lower-case; vendors document "Authorization=...".
+        metadata = {key.lower(): value for key, value in headers.items()}
+        insecure = settings.otlp_insecure.value or endpoint.startswith("http://")
+        compression = grpc.Compression.Gzip if gzip else grpc.Compression.NoCompression
+        new_exporter = in_this_process_only_if_safe(
+            lambda: OTLPSpanExporter(
+                endpoint=endpoint,
+                insecure=insecure,
+                headers=metadata,
+                timeout=timeout,
+                compression=compression,
+            )
         )
     else:
         from opentelemetry.exporter.otlp.proto.http import Compression
@@ -76,24 +106,31 @@ def _otlp(settings: ExportSettings) -> SpanProcessor:
             OTLPSpanExporter as OTLPHttpSpanExporter,
         )
 
-        exporter = OTLPHttpSpanExporter(
-            endpoint=endpoint,
-            headers=settings.otlp_headers.value,
-            timeout=settings.otlp_timeout.value,
-            compression=Compression.Gzip if gzip else Compression.NoCompression,
+        http_compression = Compression.Gzip if gzip else Compression.NoCompression
+        new_exporter = lambda: OTLPHttpSpanExporter(  # noqa: E731
+            endpoint=endpoint, headers=headers, timeout=timeout, compression=http_compression
         )
     destination = f"OTLP {settings.otlp_protocol.value} {mask_url(endpoint)}"
-    return _delivering(settings, exporter, destination)
+    return _delivering(
+        settings,
+        new_exporter,
+        destination,
+        encoding_problem=otlp_encoding_problem,
+        fork_wait=timeout,
+    )
 
 
 def _zipkin(settings: ExportSettings) -> SpanProcessor:
     from opentelemetry.exporter.zipkin.json import ZipkinExporter
 
     endpoint = settings.zipkin_endpoint.value
-    exporter = ZipkinExporter(
-        endpoint=endpoint, timeout=max(1, round(settings.zipkin_timeout.value))
+    timeout = max(1, round(settings.zipkin_timeout.value))
+    return _delivering(
+        settings,
+        lambda: ZipkinExporter(endpoint=endpoint, timeout=timeout),
+        f"Zipkin {mask_url(endpoint)}",
+        fork_wait=timeout,
     )
-    return _delivering(settings, exporter, f"Zipkin {mask_url(endpoint)}")
 
 
 #: exporter name -> (factory, the extra that installs its package)

@@ -35,40 +35,9 @@ from opentelemetry.trace import Link, Status
 
 from .._warnings import warn_once
 from ..redaction import Redactor, active_redactor
+from .span_copy import CopiedSpan
 
 __all__ = ["RedactingSpanExporter", "RedactingSpanProcessor", "redact_span"]
-
-
-class _RedactedSpan(ReadableSpan):
-    """A redacted copy that still reports the original's dropped counts."""
-
-    def __init__(self, original: ReadableSpan, **changes: Any) -> None:
-        super().__init__(
-            context=original.context,
-            parent=original.parent,
-            kind=original.kind,
-            start_time=original.start_time,
-            end_time=original.end_time,
-            instrumentation_scope=original.instrumentation_scope,
-            **changes,
-        )
-        self._dropped = (
-            original.dropped_attributes,
-            original.dropped_events,
-            original.dropped_links,
-        )
-
-    @property
-    def dropped_attributes(self) -> int:
-        return self._dropped[0]
-
-    @property
-    def dropped_events(self) -> int:
-        return self._dropped[1]
-
-    @property
-    def dropped_links(self) -> int:
-        return self._dropped[2]
 
 
 def _events(events: Sequence[Event], redactor: Redactor) -> Sequence[Event]:
@@ -204,7 +173,7 @@ def redact_span(
         and resource is original_resource
     ):
         return span
-    return _RedactedSpan(
+    return CopiedSpan(
         span,
         name=new_name,
         attributes=new_attributes,
