@@ -203,7 +203,7 @@ def test_the_export_worker_gets_the_checked_delay(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "0")
     ((_, processor),) = build_span_processors(resolve_settings(exporters=["otlp"]))
     try:
-        assert processor._schedule_delay == 0.01  # type: ignore[attr-defined]
+        assert processor._delivery.options.schedule_delay == 0.01  # type: ignore[attr-defined]
     finally:
         processor.shutdown()
 
