@@ -143,6 +143,8 @@ def test_collector_dies_and_comes_back(collector: Collector, protocol: str) -> N
     try:
         assert app.command("emit 100 before") == "emitted before"
         assert app.command("flush") == "flushed True"
+        # Accepted is not yet written: let the collector finish with them before it dies.
+        assert len(collector.wait_for(100)) == 100
         collector.kill()
         assert app.command("emit 100 during") == "emitted during"
         time.sleep(1.0)  # the outage
@@ -227,6 +229,7 @@ def test_collector_dying_mid_stream_does_not_hold_up_exit(
     try:
         assert app.command("emit 1024 before") == "emitted before"  # two full batches
         assert app.command("flush") == "flushed True"
+        assert len(collector.wait_for(1024)) == 1024
         collector.kill()
         assert app.command("emit 1000 lost") == "emitted lost"
         exit_seconds, stderr = app.quit(timeout=30)
