@@ -1,9 +1,9 @@
 """A real OpenTelemetry collector (rotel) on 127.0.0.1, for the delivery tests.
 
 The collector listens for OTLP over gRPC and HTTP on free ports and writes
-every span it receives as a JSON line, and every metric data point as
-another (see ``collector_processor.py``).  Tests start, stop and restart
-it; it never outlives the test.
+every span it receives as a JSON line, and every metric data point and
+every log record as another (see ``collector_processor.py``).  Tests start,
+stop and restart it; it never outlives the test.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ class Collector:
         self.http_port = free_port()
         self.out = workdir / "spans.jsonl"
         self.metrics_out = workdir / "metrics.jsonl"
+        self.logs_out = workdir / "logs.jsonl"
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -74,6 +75,7 @@ class Collector:
             os.environ,
             PYNECTOR_COLLECTOR_OUT=str(self.out),
             PYNECTOR_COLLECTOR_METRICS_OUT=str(self.metrics_out),
+            PYNECTOR_COLLECTOR_LOGS_OUT=str(self.logs_out),
         )
         libdir = sysconfig.get_config_var("LIBDIR") or ""
         env["LD_LIBRARY_PATH"] = os.pathsep.join(
@@ -92,6 +94,8 @@ class Collector:
                 "--otlp-with-trace-processor",
                 str(PROCESSOR),
                 "--otlp-with-metrics-processor",
+                str(PROCESSOR),
+                "--otlp-with-logs-processor",
                 str(PROCESSOR),
                 "--log-file",
                 str(self.workdir / "agent.log"),
@@ -160,3 +164,16 @@ class Collector:
             time.sleep(0.05)
             points = [row for row in self.metrics() if row["name"] == name]
         return points
+
+    def logs(self) -> list[dict[str, Any]]:
+        """Every log record received: body, severity, ids, attributes, scope, service."""
+        return _rows(self.logs_out)
+
+    def wait_for_logs(self, count: int, timeout: float = 15) -> list[dict[str, Any]]:
+        """Poll until at least *count* log records arrived."""
+        deadline = time.monotonic() + timeout
+        records = self.logs()
+        while len(records) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+            records = self.logs()
+        return records

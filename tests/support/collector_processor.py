@@ -1,9 +1,10 @@
-"""Span and metrics processor loaded by the rotel collector in the delivery tests.
+"""Span, metrics and logs processor loaded by the rotel collector in the delivery tests.
 
 It runs inside the collector's embedded Python (stdlib only).  Each batch
 becomes JSON lines appended in one write: spans to $PYNECTOR_COLLECTOR_OUT,
-metric data points to $PYNECTOR_COLLECTOR_METRICS_OUT.  An exception here
-would kill the collector, so everything is caught.  The
+metric data points to $PYNECTOR_COLLECTOR_METRICS_OUT, log records to
+$PYNECTOR_COLLECTOR_LOGS_OUT.  An exception here would kill the collector,
+so everything is caught.  The
 collector's objects are untyped (rotel ships no stubs), hence ``Any``.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 OUT = os.environ["PYNECTOR_COLLECTOR_OUT"]
 METRICS_OUT = os.environ.get("PYNECTOR_COLLECTOR_METRICS_OUT", OUT + ".metrics")
+LOGS_OUT = os.environ.get("PYNECTOR_COLLECTOR_LOGS_OUT", OUT + ".logs")
 
 with open(OUT + ".ready", "w") as marker:
     marker.write("ready\n")
@@ -130,3 +132,38 @@ def process_metrics(resource_metrics: Any) -> None:
     except BaseException as error:  # never let the collector die
         data = (json.dumps({"error": repr(error)}) + "\n").encode()
     _append(METRICS_OUT, data)
+
+
+def _value(any_value: Any) -> object:
+    """An attribute's value; an array as a list of its values."""
+    value = any_value.value
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if type(value).__name__ == "ArrayValue":  # iterates over AnyValues
+        return [_scalar(item) for item in value]
+    return repr(value)
+
+
+def process_logs(resource_logs: Any) -> None:
+    try:
+        resource = _attributes(resource_logs.resource.attributes)
+        rows: list[dict[str, object]] = []
+        for scope_logs in resource_logs.scope_logs:
+            for record in scope_logs.log_records:
+                rows.append(
+                    {
+                        "service": resource.get("service.name"),
+                        "scope": scope_logs.scope.name,
+                        "body": _scalar(record.body) if record.body is not None else None,
+                        "severity_number": int(record.severity_number),
+                        "severity_text": record.severity_text,
+                        "trace_id": record.trace_id.hex(),
+                        "span_id": record.span_id.hex(),
+                        "flags": int(getattr(record, "flags", 0) or 0),
+                        "attributes": {kv.key: _value(kv.value) for kv in record.attributes},
+                    }
+                )
+        data = "".join(json.dumps(row) + "\n" for row in rows).encode()
+    except BaseException as error:  # never let the collector die
+        data = (json.dumps({"error": repr(error)}) + "\n").encode()
+    _append(LOGS_OUT, data)

@@ -200,3 +200,65 @@ def test_no_metrics_asked_is_not_a_problem() -> None:
     result = doctor({"OTEL_TRACES_EXPORTER": "none"})
     assert result.returncode == 0, result.stdout
     assert "(none: metrics are not exported; OTEL_METRICS_EXPORTER turns them on)" in result.stdout
+
+
+@pytest.mark.requires_otel
+@pytest.mark.parametrize("protocol", ["http/protobuf", "grpc"])
+def test_log_export_settings_and_probe(collector: Collector, protocol: str) -> None:
+    grpc = protocol == "grpc"
+    endpoint = collector.grpc_endpoint if grpc else collector.http_endpoint
+    result = doctor(
+        {
+            "OTEL_TRACES_EXPORTER": "none",
+            "OTEL_LOGS_EXPORTER": "otlp,console",
+            "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL": protocol,
+            "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint,
+            "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT": "2500",
+        },
+        "--json",
+    )
+    assert result.returncode == 0, result.stdout
+    report = json.loads(result.stdout)
+    rows = {row["name"]: (row["value"], row["source"]) for row in report["log_settings"]}
+    assert rows["exporters"] == ("otlp, console", "environment (OTEL_LOGS_EXPORTER)")
+    assert rows["otlp_protocol"] == (protocol, "environment (OTEL_EXPORTER_OTLP_LOGS_PROTOCOL)")
+    shown = endpoint if grpc else f"{endpoint}/v1/logs"
+    assert rows["otlp_endpoint"] == (shown, "environment (OTEL_EXPORTER_OTLP_ENDPOINT)")
+    assert rows["otlp_timeout"] == ("2.5 s", "environment (OTEL_EXPORTER_OTLP_LOGS_TIMEOUT)")
+    answer = "gRPC OK" if grpc else "HTTP 200"
+    assert report["log_exporters"] == [
+        {
+            "name": f"otlp ({protocol})",
+            "destination": shown,
+            "status": f"export accepted ({answer})",
+            "ok": True,
+        },
+        {
+            "name": "console",
+            "destination": "stderr",
+            "status": "one JSON line per record",
+            "ok": True,
+        },
+    ]
+    assert report["exporters"] == []
+
+
+@pytest.mark.requires_otel
+def test_log_export_to_a_wrong_path_is_a_problem(collector: Collector) -> None:
+    url = f"{collector.http_endpoint}/v1/log"
+    result = doctor({"OTEL_LOGS_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": url})
+    assert result.returncode == 1
+    assert f"otlp (http/protobuf) -> {url}: export FAILED (HTTP 404)" in result.stdout
+    assert "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT" in result.stdout
+
+
+@pytest.mark.requires_otel
+def test_no_log_export_is_not_a_problem() -> None:
+    result = doctor({"OTEL_TRACES_EXPORTER": "none"})
+    assert result.returncode == 0, result.stdout
+    assert "exporters                  (none)                                       default" in (
+        result.stdout
+    )
+    assert "(none: log records stay on this machine; OTEL_LOGS_EXPORTER=otlp sends them)" in (
+        result.stdout
+    )

@@ -146,3 +146,19 @@ def test_zipkin_answer(collector: Collector) -> None:
     result = probe_zipkin(f"{collector.http_endpoint}/api/v2/spans", 2)
     assert result.answer == "HTTP 404"
     assert result.problem == "the Zipkin endpoint answered HTTP 404"
+
+
+@pytest.mark.parametrize("protocol", ["http/protobuf", "grpc"])
+def test_the_logs_service_is_probed(collector: Collector, protocol: str) -> None:
+    if protocol == "grpc":
+        result = probe_otlp_grpc(collector.grpc_endpoint, {}, "gzip", False, 2, "logs")
+    else:
+        result = probe_otlp_http(f"{collector.http_endpoint}/v1/logs", {}, "gzip", 2, "logs")
+    assert result.ok, result
+
+
+def test_a_wrong_logs_path_names_the_logs_variable(collector: Collector) -> None:
+    result = probe_otlp_http(f"{collector.http_endpoint}/v1/traces/x", {}, "none", 2, "logs")
+    assert result.problem is not None
+    assert "OTLP/HTTP takes logs at /v1/logs" in result.problem
+    assert "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT" in result.problem

@@ -1,6 +1,7 @@
 """``python -m pynector.telemetry doctor``: what is installed, configured and delivered.
 
-It answers the questions asked when spans or metrics do not show up:
+It answers the questions asked when spans, metrics or log records do not
+show up:
 which optional packages are present, what each setting resolved to and why
 (argument, environment, default), which exporters would run, and whether
 each one's endpoint *accepts an export*: it sends a real, empty export request with
@@ -26,6 +27,7 @@ from typing import Any, TextIO
 from .._dependencies import is_importable
 from .._export.endpoints import mask_url
 from .._export.environment import get_env_bool, get_env_dict
+from .._export.log_settings import LogSettings, resolve_log_settings
 from .._export.metric_settings import MetricSettings, resolve_metric_settings
 from .._export.settings import ExportSettings, Setting, check_sdk_variables, resolve_settings
 from .._export.shown import shown_text
@@ -64,6 +66,8 @@ _SECONDS = (
     "console_pending_after",
     "export_interval",
     "export_timeout",
+    "blrp_schedule_delay",
+    "blrp_export_timeout",
 )
 
 
@@ -93,6 +97,10 @@ TAKES_EFFECT = (
 )
 
 
+#: The settings of one signal's export.
+_Settings = ExportSettings | MetricSettings | LogSettings
+
+
 @dataclass
 class Report:
     """Everything the doctor found; rendered as text or JSON."""
@@ -103,12 +111,12 @@ class Report:
     exporters: list[dict[str, Any]] = field(default_factory=list)
     metric_settings: list[dict[str, str]] = field(default_factory=list)
     metric_exporters: list[dict[str, Any]] = field(default_factory=list)
+    log_settings: list[dict[str, str]] = field(default_factory=list)
+    log_exporters: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
-def _probe(
-    name: str, settings: ExportSettings | MetricSettings, timeout: float, signal: str
-) -> ProbeResult:
+def _probe(name: str, settings: _Settings, timeout: float, signal: str) -> ProbeResult:
     if name == "zipkin" and isinstance(settings, ExportSettings):
         return probe_zipkin(settings.zipkin_endpoint.value, timeout)
     headers = settings.otlp_headers.value
@@ -131,11 +139,12 @@ _CONSOLE_SHAPES = {
     ("traces", "console"): "each trace drawn as a tree",
     ("traces", "console-lines"): "one line per span",
     ("metrics", "console"): "one line per data point",
+    ("logs", "console"): "one JSON line per record",
 }
 
 
 def _check_exporters(
-    settings: ExportSettings | MetricSettings,
+    settings: _Settings,
     timeout: float,
     problem: Callable[[str], None],
     signal: str = "traces",
@@ -183,6 +192,7 @@ def examine(timeout: float = 2.0) -> Report:
         warnings.simplefilter("always")
         settings = resolve_settings()
         metric_settings = resolve_metric_settings()
+        log_settings = resolve_log_settings()
         report.tracing_disabled = get_env_bool("OTEL_SDK_DISABLED")
         get_env_dict("OTEL_RESOURCE_ATTRIBUTES")
         check_sdk_variables()
@@ -192,6 +202,7 @@ def examine(timeout: float = 2.0) -> Report:
     report.settings = _rows(settings.items())
     # The service name is the tracing section's: both signals share the resource.
     report.metric_settings = _rows(metric_settings.items()[1:])
+    report.log_settings = _rows(log_settings.items())
     if not is_importable("opentelemetry.sdk.trace"):
         report.problems.append(
             'the OpenTelemetry SDK is missing: pip install "pynector[observability]"'
@@ -200,6 +211,9 @@ def examine(timeout: float = 2.0) -> Report:
         report.exporters = _check_exporters(settings, timeout, report.problems.append)
         report.metric_exporters = _check_exporters(
             metric_settings, timeout, report.problems.append, "metrics"
+        )
+        report.log_exporters = _check_exporters(
+            log_settings, timeout, report.problems.append, "logs"
         )
     return report
 
@@ -211,30 +225,58 @@ def _rows(settings: list[tuple[str, Setting[Any]]]) -> list[dict[str, str]]:
     ]
 
 
+def _write_section(
+    title: str,
+    rows: list[dict[str, str]],
+    exporters_title: str,
+    exporters: list[dict[str, Any]],
+    out: TextIO,
+) -> None:
+    """One signal's settings, then its exporters."""
+    print(f"\n{title}", file=out)
+    for row in rows:
+        print(f"  {row['name']:<26} {row['value']:<44} {row['source']}", file=out)
+    print(f"\n{exporters_title}", file=out)
+    for entry in exporters:
+        print(f"  {entry['name']} -> {entry['destination']}: {entry['status']}", file=out)
+
+
 def _write_text(report: Report, out: TextIO) -> None:
     print("pynector telemetry doctor\n\nOptional packages", file=out)
     for distribution, found in report.packages.items():
         extra = _PACKAGES[distribution][1]
         hint = f'  (pip install "pynector[{extra}]")' if extra and not found else ""
         print(f"  {distribution:<40} {found or 'not installed'}{hint}", file=out)
-    print(f"\nEffective configuration\n  {TAKES_EFFECT}", file=out)
-    for row in report.settings:
-        print(f"  {row['name']:<26} {row['value']:<44} {row['source']}", file=out)
-    print("\nExporters", file=out)
+    _write_section(
+        f"Effective configuration\n  {TAKES_EFFECT}",
+        report.settings,
+        "Exporters",
+        [],
+        out,
+    )
     if report.tracing_disabled:
         print("  (none: OTEL_SDK_DISABLED is true, so tracing is off)", file=out)
     for entry in report.exporters:
         print(f"  {entry['name']} -> {entry['destination']}: {entry['status']}", file=out)
     if not report.exporters and not report.tracing_disabled:
         print("  (none: spans are not exported)", file=out)
-    print("\nMetrics configuration", file=out)
-    for row in report.metric_settings:
-        print(f"  {row['name']:<26} {row['value']:<44} {row['source']}", file=out)
-    print("\nMetric exporters", file=out)
-    for entry in report.metric_exporters:
-        print(f"  {entry['name']} -> {entry['destination']}: {entry['status']}", file=out)
+    _write_section(
+        "Metrics configuration",
+        report.metric_settings,
+        "Metric exporters",
+        report.metric_exporters,
+        out,
+    )
     if not report.metric_exporters and not report.tracing_disabled:
         print("  (none: metrics are not exported; OTEL_METRICS_EXPORTER turns them on)", file=out)
+    _write_section(
+        "Log export configuration", report.log_settings, "Log exporters", report.log_exporters, out
+    )
+    if not report.log_exporters and not report.tracing_disabled:
+        print(
+            "  (none: log records stay on this machine; OTEL_LOGS_EXPORTER=otlp sends them)",
+            file=out,
+        )
     if report.problems:
         print("\nProblems", file=out)
         for problem in report.problems:
@@ -268,6 +310,8 @@ def run_doctor(out: TextIO, connect_timeout: float = 2.0, *, as_json: bool = Fal
             "exporters": report.exporters,
             "metric_settings": report.metric_settings,
             "metric_exporters": report.metric_exporters,
+            "log_settings": report.log_settings,
+            "log_exporters": report.log_exporters,
             "problems": report.problems,
             "ok": not report.problems,
         }

@@ -39,6 +39,7 @@ __all__ = ["ProbeResult", "probe_otlp_grpc", "probe_otlp_http", "probe_zipkin"]
 _EXPORT_METHODS = {
     "traces": "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
     "metrics": "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
+    "logs": "/opentelemetry.proto.collector.logs.v1.LogsService/Export",
 }
 _DEFAULT_HTTP_PORT, _DEFAULT_GRPC_PORT = 4318, 4317
 

@@ -29,6 +29,7 @@ from .environment import InvalidEntries, InvalidValue, parse_key_values
 __all__ = [
     "EXPORTERS",
     "EXPORT_TIMEOUT",
+    "LOG_EXPORTERS",
     "PENDING_AFTER",
     "SCHEDULE_DELAY",
     "Duration",
@@ -37,6 +38,7 @@ __all__ = [
     "exporter_choices",
     "exporter_list",
     "headers",
+    "log_exporter_list",
     "name_list",
     "ratio",
     "text",
@@ -44,6 +46,7 @@ __all__ = [
 ]
 
 EXPORTERS = ("otlp", "console", "console-lines", "zipkin", "none")
+LOG_EXPORTERS = ("otlp", "console", "none")
 
 
 def text(raw: object) -> str:
@@ -187,8 +190,31 @@ def exporter_choices(raw: object) -> list[object]:
     return entries
 
 
-def exporter_list(raw: object) -> tuple[str, ...]:
-    """Exporter names among :data:`EXPORTERS`, ``none`` left out.
+def _trace_exporter(entry: object) -> object:
+    """A trace exporter choice as its name (an unknown object as it is)."""
+    if isinstance(entry, OTLP):
+        return "otlp"
+    if isinstance(entry, Zipkin):
+        return "zipkin"
+    if isinstance(entry, Console) and entry.format in ("tree", "lines"):
+        return "console-lines" if entry.format == "lines" else "console"
+    return entry.strip().lower() if isinstance(entry, str) else entry
+
+
+def _log_exporter(entry: object) -> object:
+    """A log exporter choice as its name: a :class:`~..exporters.Console` of any format
+    is ``console`` (log records have one console form)."""
+    if isinstance(entry, OTLP):
+        return "otlp"
+    if isinstance(entry, Console):
+        return "console"
+    return entry.strip().lower() if isinstance(entry, str) else entry
+
+
+def _exporter_names(
+    raw: object, known: tuple[str, ...], name_of: Callable[[object], object]
+) -> tuple[str, ...]:
+    """Names among *known* (each entry named by *name_of*), ``none`` left out.
 
     An empty list, or ``none``, means no exporter; a list whose names are
     all unknown is invalid.
@@ -196,23 +222,32 @@ def exporter_list(raw: object) -> tuple[str, ...]:
     names: list[str] = []
     bad: list[object] = []
     for entry in exporter_choices(raw):
-        if isinstance(entry, OTLP):
-            names.append("otlp")
-        elif isinstance(entry, Zipkin):
-            names.append("zipkin")
-        elif isinstance(entry, Console) and entry.format in ("tree", "lines"):
-            names.append("console-lines" if entry.format == "lines" else "console")
-        elif isinstance(entry, str) and entry.strip().lower() in EXPORTERS:
-            names.append(entry.strip().lower())
+        name = name_of(entry)
+        if isinstance(name, str) and name in known:
+            names.append(name)
         else:
             bad.append(entry)
-    expected = "a comma-separated list of " + ", ".join(EXPORTERS)
+    expected = "a comma-separated list of " + ", ".join(known)
     if bad and not names:
         raise InvalidValue(expected)
     value = tuple(name for name in dict.fromkeys(names) if name != "none")
     if bad:
-        raise InvalidEntries("one of " + ", ".join(EXPORTERS), value, bad)
+        raise InvalidEntries("one of " + ", ".join(known), value, bad)
     return value
+
+
+def exporter_list(raw: object) -> tuple[str, ...]:
+    """Trace exporter names among :data:`EXPORTERS`, ``none`` left out."""
+    return _exporter_names(raw, EXPORTERS, _trace_exporter)
+
+
+def log_exporter_list(raw: object) -> tuple[str, ...]:
+    """Log exporter names among :data:`LOG_EXPORTERS`, ``none`` left out.
+
+    >>> log_exporter_list("OTLP, console"), log_exporter_list("none")
+    (('otlp', 'console'), ())
+    """
+    return _exporter_names(raw, LOG_EXPORTERS, _log_exporter)
 
 
 # RFC 9110 token characters: what a header name may contain.

@@ -60,6 +60,7 @@ __all__ = [
     "Setting",
     "check_sdk_variables",
     "resolve_otlp",
+    "resolve_service_name",
     "resolve_settings",
 ]
 
@@ -347,9 +348,7 @@ def resolve_settings(
     zipkin = _options(exporters, Zipkin)
     console = _options(exporters, Console)
     return ExportSettings(
-        service_name=_resolve(
-            service_name, ["OTEL_SERVICE_NAME"], text, "unknown_service", label="service_name"
-        ),
+        service_name=resolve_service_name(service_name),
         exporters=_resolve(
             exporters, ["OTEL_TRACES_EXPORTER"], exporter_list, ("otlp",), label="trace_exporters"
         ),
@@ -429,8 +428,16 @@ def resolve_settings(
     )
 
 
-#: Limits OpenTelemetry's SDK reads for itself when a tracer provider is
-#: made, raising ``ValueError`` on anything but a non-negative whole number.
+def resolve_service_name(service_name: object = None) -> Setting[str]:
+    """The resource's ``service.name``: *service_name*, else ``OTEL_SERVICE_NAME``."""
+    return _resolve(
+        service_name, ["OTEL_SERVICE_NAME"], text, "unknown_service", label="service_name"
+    )
+
+
+#: Limits OpenTelemetry's SDK reads for itself when a tracer or logger
+#: provider is made, raising ``ValueError`` on anything but a non-negative
+#: whole number.
 SDK_LIMIT_VARIABLES = (
     "OTEL_ATTRIBUTE_COUNT_LIMIT",
     "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT",
@@ -440,6 +447,8 @@ SDK_LIMIT_VARIABLES = (
     "OTEL_SPAN_LINK_COUNT_LIMIT",
     "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT",
     "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT",
+    "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT",
+    "OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT",
 )
 
 

@@ -1,0 +1,107 @@
+"""The effective log export configuration, and where each value came from.
+
+Resolved like the trace settings in :mod:`.settings`, with the same
+helpers and parsers (and so the same range checks): an argument to
+:func:`~pynector.telemetry.configure_telemetry` beats the ``OTEL_*``
+variable, which beats the default, and a bad value costs one
+:class:`~pynector.telemetry.TelemetryWarning` and falls back to the next
+source.  The OTLP options read the logs-specific variable first
+(``OTEL_EXPORTER_OTLP_LOGS_ENDPOINT``, used as given), then the generic
+one (``OTEL_EXPORTER_OTLP_ENDPOINT``, a base URL to which ``/v1/logs`` is
+appended for HTTP).  Batching follows the specification's ``OTEL_BLRP_*``
+variables.
+
+Two defaults differ from the specification on purpose.  With
+``OTEL_LOGS_EXPORTER`` unset no log record leaves the process (the
+specification says ``otlp``): log lines carry more data than spans (request
+bodies, user names, whatever a library chose to log), so shipping them off
+the machine is the application's explicit choice.  And, as for spans, the
+export queue holds 32,768 records (not 2,048), so that a burst is not
+dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..exporters import OTLP, Console, ExporterChoice
+from .parsers import EXPORT_TIMEOUT, SCHEDULE_DELAY, choice, count, log_exporter_list
+from .settings import CONSOLE_STREAMS, Setting, _options, _resolve, resolve_otlp
+
+__all__ = ["LOG_VARIABLES", "LogSettings", "resolve_log_settings"]
+
+#: Every variable :func:`resolve_log_settings` reads (besides the generic
+#: OTLP ones of :data:`~.settings.VARIABLES`).  OpenTelemetry's SDK is handed
+#: the resolved values explicitly and must not parse these again.
+LOG_VARIABLES = (
+    "OTEL_LOGS_EXPORTER",
+    *(
+        f"OTEL_EXPORTER_OTLP_LOGS_{suffix}"
+        for suffix in ("PROTOCOL", "ENDPOINT", "HEADERS", "TIMEOUT", "COMPRESSION", "INSECURE")
+    ),
+    "OTEL_BLRP_SCHEDULE_DELAY",
+    "OTEL_BLRP_MAX_QUEUE_SIZE",
+    "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE",
+    "OTEL_BLRP_EXPORT_TIMEOUT",
+)
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    """Everything that decides where log records go and how they are batched."""
+
+    exporters: Setting[tuple[str, ...]]
+    otlp_protocol: Setting[str]
+    otlp_endpoint: Setting[str]
+    otlp_headers: Setting[dict[str, str]]
+    otlp_timeout: Setting[float]
+    otlp_compression: Setting[str]
+    otlp_insecure: Setting[bool]
+    blrp_schedule_delay: Setting[float]
+    blrp_max_queue_size: Setting[int]
+    blrp_max_export_batch_size: Setting[int]
+    blrp_export_timeout: Setting[float]
+    console_stream: Setting[str]
+
+    def items(self) -> list[tuple[str, Setting[Any]]]:
+        """``(name, setting)`` pairs in declaration order, for display."""
+        return [(name, getattr(self, name)) for name in self.__dataclass_fields__]
+
+
+def resolve_log_settings(
+    *, exporters: Sequence[ExporterChoice] | ExporterChoice | None = None
+) -> LogSettings:
+    """Resolve every log export setting from arguments, the environment and defaults.
+
+    Options of an :class:`~pynector.telemetry.exporters.OTLP` or
+    :class:`~pynector.telemetry.exporters.Console` in *exporters* count as
+    arguments.  Never raises, whatever the arguments are.
+    """
+    console = _options(exporters, Console)
+    return LogSettings(
+        exporters=_resolve(
+            exporters, ["OTEL_LOGS_EXPORTER"], log_exporter_list, (), label="log_exporters"
+        ),
+        **resolve_otlp(_options(exporters, OTLP), "logs"),
+        blrp_schedule_delay=_resolve(
+            None, ["OTEL_BLRP_SCHEDULE_DELAY"], SCHEDULE_DELAY.from_environment, 1.0
+        ),
+        blrp_max_queue_size=_resolve(
+            None, ["OTEL_BLRP_MAX_QUEUE_SIZE"], count(maximum=1_000_000), 32_768
+        ),
+        blrp_max_export_batch_size=_resolve(
+            None, ["OTEL_BLRP_MAX_EXPORT_BATCH_SIZE"], count(maximum=100_000), 512
+        ),
+        blrp_export_timeout=_resolve(
+            None, ["OTEL_BLRP_EXPORT_TIMEOUT"], EXPORT_TIMEOUT.from_environment, 30.0
+        ),
+        console_stream=_resolve(
+            console.stream,
+            ["PYNECTOR_CONSOLE_STREAM"],
+            choice(CONSOLE_STREAMS),
+            "stderr",
+            label="Console(stream=...)",
+        ),
+    )
