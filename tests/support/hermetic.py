@@ -5,13 +5,15 @@ Used by ``tests/conftest.py`` and ``src/conftest.py`` (``pytest
 ``OTEL_*`` variables, no tracer or meter provider, structlog unconfigured,
 the default redaction at pynector's boundary, the standard log record
 factory, the root logger's level as it was and no handler of pynector's on
-it, and a fresh record of which warnings were shown.
+it (its log export's shut down), and a fresh record of which warnings were
+shown.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -81,6 +83,9 @@ def hermetic_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         # Only ours: pytest adds and removes its own capture handlers per phase.
         for handler in [h for h in root.handlers if isinstance(h, StderrHandler)]:
             root.removeHandler(handler)
+        export_handler = sys.modules.get("pynector.telemetry._logs.export_handler")
+        if export_handler is not None:
+            export_handler.uninstall_log_export()
         root.setLevel(root_level)
         logging.Logger.manager.loggerClass = logger_class
         reset_redaction()

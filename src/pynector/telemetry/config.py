@@ -4,7 +4,8 @@ Only an *application* calls :func:`configure_telemetry`; libraries never do.
 It installs an OpenTelemetry tracer provider with the chosen exporters, a
 meter provider when metrics are asked for, and one logging pipeline
 (structlog's events and every standard library record alike, stamped with
-the current trace), and it never replaces what the
+the current trace, and exported as OpenTelemetry log records when a log
+exporter is asked for), and it never replaces what the
 application already set up itself.
 
 >>> configure_telemetry(service_name="checkout", trace_exporters=["console"])
@@ -16,6 +17,7 @@ Arguments beat ``OTEL_*`` environment variables, which beat defaults.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
@@ -29,12 +31,19 @@ from ._export.environment import (
     warn_malformed,
     warn_skipped,
 )
+from ._export.log_settings import LOG_VARIABLES, resolve_log_settings
 from ._export.meter_provider import configure_metrics
 from ._export.metric_settings import METRIC_VARIABLES, MetricExporterChoice
 from ._export.propagators import configure_propagators
 from ._export.resource import build_resource_attributes
 from ._export.sampling import build_sampler
-from ._export.settings import VARIABLES, ExportSettings, check_sdk_variables, resolve_settings
+from ._export.settings import (
+    VARIABLES,
+    ExportSettings,
+    check_sdk_variables,
+    resolve_service_name,
+    resolve_settings,
+)
 from ._export.shown import shown_value
 from ._export.span_processors import build_span_processors
 from ._logs.console_logs import install_console_record_tap, set_console_sink
@@ -75,7 +84,13 @@ def _sdk_reads_nothing_parsed() -> AbstractContextManager[None]:
     one), nor the limits it would raise on (even at import).
     """
     return hidden_variables(
-        (*VARIABLES, *METRIC_VARIABLES, "OTEL_RESOURCE_ATTRIBUTES", *check_sdk_variables())
+        (
+            *VARIABLES,
+            *METRIC_VARIABLES,
+            *LOG_VARIABLES,
+            "OTEL_RESOURCE_ATTRIBUTES",
+            *check_sdk_variables(),
+        )
     )
 
 
@@ -199,6 +214,7 @@ def configure_telemetry(
     redact_patterns: Sequence[str | re.Pattern[str]] = (),
     redact_allow: Sequence[str] = (),
     metric_exporters: Sequence[MetricExporterChoice] | MetricExporterChoice | None = None,
+    log_exporters: Sequence[ExporterChoice] | ExporterChoice | None = None,
 ) -> bool:
     """Turn on tracing, metrics and structured logging for this process.
 
@@ -235,6 +251,13 @@ def configure_telemetry(
             OpenTelemetry metric readers or exporters of your own; default
             ``OTEL_METRICS_EXPORTER``, else none: no meter provider is set
             and every instrument stays a free no-op.
+        log_exporters: where log records go besides the logging handlers:
+            names among ``otlp``, ``console``, ``none``, or
+            :class:`~pynector.telemetry.exporters.OTLP` objects with explicit
+            options; default ``OTEL_LOGS_EXPORTER``, else none: log records
+            leave the process only when the application asks.  Every record
+            at or above *log_level* is exported, with its fields, trace
+            context and exception, redacted like everything else.
 
     Returns:
         Whether tracing is active: ``True`` once a tracer provider is in
@@ -271,6 +294,7 @@ def configure_telemetry(
             redact_patterns=redact_patterns,
             redact_allow=redact_allow,
             metric_exporters=metric_exporters,
+            log_exporters=log_exporters,
         )
     except Exception as error:  # every value is checked; this is the last line of defence
         warn_once(
@@ -297,6 +321,7 @@ def _configure(
     redact_patterns: object,
     redact_allow: object,
     metric_exporters: object,
+    log_exporters: object,
 ) -> bool:
     tracing = False
     # Compiled once, here; redacting afterwards only looks things up.
@@ -346,7 +371,52 @@ def _configure(
         from ._logs.record_redaction import install_redacting_record_factory
 
         install_redacting_record_factory()
+    # Last: our stderr handler goes on the root logger only if it has none.
+    _configure_log_export(service_name, resource_attributes, log_exporters, log_level)
     return tracing
+
+
+def _configure_log_export(
+    service_name: object, resource_attributes: object, log_exporters: object, log_level: object
+) -> None:
+    """Export every record at or above *log_level* to the log exporters asked for.
+
+    A handler of an earlier call is replaced (its records delivered first).
+    """
+    earlier = sys.modules.get("pynector.telemetry._logs.export_handler")
+    if earlier is not None:
+        earlier.uninstall_log_export()
+    settings = resolve_log_settings(exporters=log_exporters)  # type: ignore[arg-type]
+    if not settings.exporters.value or get_env_bool("OTEL_SDK_DISABLED"):
+        return
+    try:
+        with _sdk_reads_nothing_parsed():
+            from ._export.logger_provider import build_logger_provider
+
+            provider = build_logger_provider(
+                settings, lambda: _resource(service_name, resource_attributes)
+            )
+        if provider is None:
+            return
+        from ._logs.export_handler import install_log_export
+    except ImportError as error:
+        _warn_not_installed("Log export", error)
+        return
+    install_record_factory()  # records carry the span current when they are made
+    install_log_export(provider, parse_log_level(log_level))
+
+
+def _resource(service_name: object, resource_attributes: object) -> Resource:
+    """The spans' resource: the tracer provider's, else one made the same way."""
+    _optional.load()
+    provider = trace.get_tracer_provider()
+    resource = getattr(provider, "resource", None)
+    if isinstance(resource, Resource):
+        return resource
+    attributes = build_resource_attributes(
+        resolve_service_name(service_name), _resource_attributes(resource_attributes)
+    )
+    return Resource.create(attributes)
 
 
 def _resource_attributes(value: object) -> Mapping[str, Any] | None:

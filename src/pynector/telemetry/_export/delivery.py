@@ -46,6 +46,7 @@ warnings to stderr.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import sys
@@ -63,7 +64,16 @@ from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY as _SUPPRESS_INS
 
 from .exporter_logs import capture_exporter_logs, exporting_for
 
-__all__ = ["BatchOptions", "Delivery", "DeliveryStats", "Sender", "Sent", "send_in_parts"]
+__all__ = [
+    "BatchOptions",
+    "Delivery",
+    "DeliveryFront",
+    "DeliveryStats",
+    "Sender",
+    "Sent",
+    "send_in_parts",
+    "shutdown_exporter",
+]
 
 T = TypeVar("T")
 
@@ -160,6 +170,16 @@ def send_in_parts(
         middle = len(part) // 2
         pending += [part[middle:], part[:middle]]
     return Sent(exported, rejected, (), error)
+
+
+def shutdown_exporter(exporter: Any, timeout: float) -> None:
+    """Shut an OpenTelemetry exporter down, interrupting its retries, within
+    *timeout* seconds (when it takes a timeout; log exporters do not)."""
+    shutdown: Any = exporter.shutdown
+    if "timeout_millis" in inspect.signature(shutdown).parameters:
+        shutdown(timeout_millis=timeout * 1000)
+    else:
+        shutdown()
 
 
 @dataclass(frozen=True)
@@ -503,6 +523,38 @@ class Delivery(Generic[T]):
         self.sender = None
         self._reset()
         self._forked = True
+
+
+class DeliveryFront(Generic[T]):
+    """What an SDK processor backed by a :class:`Delivery` answers, whatever it
+    delivers: the span processor's and the log record processor's common side."""
+
+    _delivery: Delivery[T]
+
+    @property
+    def destination(self) -> str:
+        return self._delivery.destination
+
+    @property
+    def stats(self) -> DeliveryStats:
+        """This process's counts (a forked child starts from zero)."""
+        return self._delivery.stats
+
+    @property
+    def queue_size(self) -> int:
+        """How many items wait in this process's queue now."""
+        return self._delivery.queue_size
+
+    @property
+    def queue_capacity(self) -> int:
+        """How many items the queue holds at most."""
+        return self._delivery.options.max_queue_size
+
+    def shutdown(self) -> None:
+        self._delivery.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        return self._delivery.force_flush(timeout_millis)
 
 
 def _flush_when_multiprocessing_exits(shutdown: Callable[[], None]) -> None:

@@ -10,14 +10,21 @@ fork, and an HTTP session's connections belong to the parent).
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace.export import SpanExportResult
 
-from .delivery import BatchOptions, Delivery, DeliveryStats, Sent, describe, send_in_parts
+from .delivery import (
+    BatchOptions,
+    Delivery,
+    DeliveryFront,
+    Sent,
+    send_in_parts,
+    shutdown_exporter,
+)
+from .otlp_exporters import request_problem
 from .settings import DEFAULT_VALUE_LENGTH_LIMIT
 from .span_sanitising import MAX_REQUEST_BYTES, pack, sanitise_span
 
@@ -27,9 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DeliveringSpanProcessor", "SpanSender", "otlp_encoding_problem"]
 
-#: What a collector accepts in one gRPC request by default.
-_GRPC_MESSAGE_LIMIT = 4 * 1024 * 1024
-
 EncodingProblem = Callable[[Sequence["ReadableSpan"]], "str | None"]
 
 
@@ -37,13 +41,7 @@ def otlp_encoding_problem(spans: Sequence[ReadableSpan]) -> str | None:
     """Why *spans* cannot go out as one OTLP request, or ``None`` if they can."""
     from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 
-    try:
-        size = encode_spans(spans).ByteSize()
-    except Exception as error:
-        return f"could not be encoded: {describe(error)}"[:200]
-    if size > _GRPC_MESSAGE_LIMIT:
-        return f"a request of {size} bytes is over the {_GRPC_MESSAGE_LIMIT}-byte limit"
-    return None
+    return request_problem(lambda: encode_spans(spans))
 
 
 class SpanSender:
@@ -78,14 +76,10 @@ class SpanSender:
 
     def shutdown(self, timeout: float) -> None:
         """Shut the exporter down, interrupting its retries, within *timeout* seconds."""
-        shutdown: Any = self.exporter.shutdown
-        if "timeout_millis" in inspect.signature(shutdown).parameters:
-            shutdown(timeout_millis=timeout * 1000)
-        else:
-            shutdown()
+        shutdown_exporter(self.exporter, timeout)
 
 
-class DeliveringSpanProcessor(SpanProcessor):
+class DeliveringSpanProcessor(DeliveryFront["ReadableSpan"], SpanProcessor):
     """Deliver ended, sampled spans to exporters made by *new_exporter*.
 
     See :mod:`.delivery` for the guarantees.  *destination* names where
@@ -123,25 +117,6 @@ class DeliveringSpanProcessor(SpanProcessor):
             sender.exporter = wrap(sender.exporter)
 
     @property
-    def destination(self) -> str:
-        return self._delivery.destination
-
-    @property
-    def stats(self) -> DeliveryStats:
-        """This process's counts (a forked child starts from zero)."""
-        return self._delivery.stats
-
-    @property
-    def queue_size(self) -> int:
-        """How many spans wait in this process's queue now."""
-        return self._delivery.queue_size
-
-    @property
-    def queue_capacity(self) -> int:
-        """How many spans the queue holds at most (``OTEL_BSP_MAX_QUEUE_SIZE``)."""
-        return self._delivery.options.max_queue_size
-
-    @property
     def exporter(self) -> SpanExporter | None:
         """The exporter this process uses, once it has one."""
         sender = self._delivery.sender
@@ -151,9 +126,3 @@ class DeliveringSpanProcessor(SpanProcessor):
         context = span.context
         if context is not None and context.trace_flags.sampled:
             self._delivery.offer(span)
-
-    def shutdown(self) -> None:
-        self._delivery.shutdown()
-
-    def force_flush(self, timeout_millis: int = 30_000) -> bool:
-        return self._delivery.force_flush(timeout_millis)

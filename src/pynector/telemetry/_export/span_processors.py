@@ -74,49 +74,15 @@ def _delivering(
 
 
 def _otlp(settings: ExportSettings) -> SpanProcessor:
+    from .otlp_exporters import otlp_destination, otlp_exporter_factory
     from .span_delivery import otlp_encoding_problem
 
-    endpoint = settings.otlp_endpoint.value
-    headers = settings.otlp_headers.value
-    timeout = settings.otlp_timeout.value
-    gzip = settings.otlp_compression.value == "gzip"
-    new_exporter: Callable[[], Any]
-    if settings.otlp_protocol.value == "grpc":
-        import grpc
-        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
-
-        from .grpc_fork import in_this_process_only_if_safe
-
-        # gRPC metadata keys must be lower-case; vendors document "Authorization=...".
-        metadata = {key.lower(): value for key, value in headers.items()}
-        insecure = settings.otlp_insecure.value or endpoint.startswith("http://")
-        compression = grpc.Compression.Gzip if gzip else grpc.Compression.NoCompression
-        new_exporter = in_this_process_only_if_safe(
-            lambda: OTLPSpanExporter(
-                endpoint=endpoint,
-                insecure=insecure,
-                headers=metadata,
-                timeout=timeout,
-                compression=compression,
-            )
-        )
-    else:
-        from opentelemetry.exporter.otlp.proto.http import Compression
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
-            OTLPSpanExporter as OTLPHttpSpanExporter,
-        )
-
-        http_compression = Compression.Gzip if gzip else Compression.NoCompression
-        new_exporter = lambda: OTLPHttpSpanExporter(  # noqa: E731
-            endpoint=endpoint, headers=headers, timeout=timeout, compression=http_compression
-        )
-    destination = f"OTLP {settings.otlp_protocol.value} {mask_url(endpoint)}"
     return _delivering(
         settings,
-        new_exporter,
-        destination,
+        otlp_exporter_factory(settings, "traces"),
+        otlp_destination(settings),
         encoding_problem=otlp_encoding_problem,
-        fork_wait=timeout,
+        fork_wait=settings.otlp_timeout.value,
     )
 
 

@@ -33,7 +33,7 @@ from ..processors import add_trace_context
 from ..redaction import active_redactor
 from .stdlib_pipeline import configure_root_logger
 
-__all__ = ["configure_structlog", "parse_log_level", "renderer_name"]
+__all__ = ["configure_structlog", "foreign_chain", "parse_log_level", "renderer_name"]
 
 
 def parse_log_level(level: object) -> int:
@@ -58,6 +58,8 @@ def renderer_name() -> str:
 # The processor list this module installed last, to tell our configuration
 # (which a later configure_telemetry call may replace) from the application's.
 _installed_processors: list[Any] | None = None
+# What records that did not come from structlog go through, in our configuration.
+_installed_foreign: list[Any] | None = None
 
 
 def _is_ours(config: dict[str, Any]) -> bool:
@@ -104,7 +106,7 @@ def configure_structlog(log_level: str | int, processors: Sequence[Any] | None) 
 
     from .stdlib_bridge import SafeProcessorFormatter, add_record_fields, to_stdlib
 
-    global _installed_processors
+    global _installed_processors, _installed_foreign
     if structlog.is_configured() and not _is_ours(structlog.get_config()):
         warn_once(
             "structlog-configured",
@@ -126,10 +128,25 @@ def configure_structlog(log_level: str | int, processors: Sequence[Any] | None) 
         cache_logger_on_first_use=False,
     )
     foreign = [add_record_fields, *shared]  # fields first, so that they are redacted
+    _installed_foreign = foreign
     configure_root_logger(
         level, SafeProcessorFormatter(foreign_pre_chain=foreign, processors=_renderers())
     )
     return True
+
+
+def foreign_chain() -> list[Any] | None:
+    """The processors our pipeline runs over a standard library record that did
+    not come from structlog, or ``None`` when structlog is not configured by us.
+
+    Handlers other than the formatter's (the OTLP export's) run the same
+    ones, so that every handler sees the same fields, redacted the same way.
+    """
+    if _installed_foreign is None:  # never configured here (or no structlog at all)
+        return None
+    import structlog
+
+    return _installed_foreign if _is_ours(structlog.get_config()) else None
 
 
 def _shared_processors(processors: Sequence[Any] | None) -> list[Any]:

@@ -1,0 +1,83 @@
+"""Turn resolved log export settings into log record processors, one per exporter.
+
+``otlp`` runs behind a :class:`~.log_delivery.DeliveringLogProcessor`, with
+the delivery guarantees spans have; ``console`` writes each record as it is
+emitted, one JSON object per line, as OpenTelemetry would export it (the
+severity, body, attributes, trace and span ids and resource), to see what
+the ``otlp`` exporter would send.  A missing exporter package costs one
+warning that says which extra to install, and the other exporters still
+work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .._warnings import warn_once
+from .console import LazyStream
+from .log_settings import LogSettings
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk._logs import LogRecordProcessor, ReadableLogRecord
+
+__all__ = ["build_log_processors"]
+
+
+def _one_line(record: ReadableLogRecord) -> str:
+    return record.to_json(indent=None) + "\n"
+
+
+def _console(settings: LogSettings) -> LogRecordProcessor:
+    from opentelemetry.sdk._logs.export import ConsoleLogRecordExporter, SimpleLogRecordProcessor
+
+    stream: Any = LazyStream(settings.console_stream.value)
+    return SimpleLogRecordProcessor(ConsoleLogRecordExporter(out=stream, formatter=_one_line))
+
+
+def _otlp(settings: LogSettings) -> LogRecordProcessor:
+    from .delivery import BatchOptions
+    from .log_delivery import DeliveringLogProcessor, otlp_log_encoding_problem
+    from .otlp_exporters import otlp_destination, otlp_exporter_factory
+
+    options = BatchOptions(
+        max_queue_size=settings.blrp_max_queue_size.value,
+        max_batch_size=settings.blrp_max_export_batch_size.value,
+        schedule_delay=settings.blrp_schedule_delay.value,
+        export_timeout=settings.blrp_export_timeout.value,
+        fork_wait=settings.otlp_timeout.value,
+    )
+    return DeliveringLogProcessor(
+        otlp_exporter_factory(settings, "logs"),
+        otlp_destination(settings),
+        options,
+        encoding_problem=otlp_log_encoding_problem,
+    )
+
+
+#: exporter name -> (factory, the extra that installs its package)
+_FACTORIES: dict[str, tuple[Callable[[LogSettings], LogRecordProcessor], str]] = {
+    "console": (_console, "observability"),
+    "otlp": (_otlp, "otlp"),
+}
+
+
+def build_log_processors(settings: LogSettings) -> list[tuple[str, LogRecordProcessor]]:
+    """One log record processor per configured exporter, in order.
+
+    A missing package produces one warning and its exporter is skipped;
+    the rest still work.
+    """
+    processors: list[tuple[str, LogRecordProcessor]] = []
+    for name in settings.exporters.value:
+        factory, extra = _FACTORIES[name]
+        try:
+            processors.append((name, factory(settings)))
+        except ImportError as error:
+            warn_once(
+                f"log-exporter-missing:{name}",
+                f"The {name!r} log exporter needs {error.name or 'a package'}, which is "
+                f'not installed. Install it with: pip install "pynector[{extra}]". '
+                "Logging continues without this exporter.",
+            )
+    return processors

@@ -1,0 +1,54 @@
+"""The logger provider behind the log export that ``configure_telemetry`` sets up.
+
+Only when log export was asked for (``log_exporters=`` or
+``OTEL_LOGS_EXPORTER``).  The provider carries the spans' resource, holds
+one processor per exporter, and is shut down by its own exit hook, which
+delivers what is still queued.  It is pynector's own, fed by the handler
+of :mod:`pynector.telemetry._logs.export_handler`: OpenTelemetry's global
+logger provider is left alone, and when the application set one (its own
+logs pipeline, or ``opentelemetry-instrument``'s), pynector keeps out of
+its way, with one warning, rather than export every record twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from opentelemetry import _logs
+from opentelemetry.sdk._logs import LoggerProvider
+
+from .._warnings import warn_once
+from .log_processors import build_log_processors
+from .log_settings import LogSettings
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.resources import Resource
+
+__all__ = ["build_logger_provider"]
+
+# What OpenTelemetry's API answers while no application set a logger provider.
+_UNSET = ("ProxyLoggerProvider", "NoOpLoggerProvider")
+
+
+def build_logger_provider(
+    settings: LogSettings, resource: Callable[[], Resource]
+) -> LoggerProvider | None:
+    """A provider with one processor per configured exporter, made with
+    *resource*'s answer; ``None`` when there is nothing to export to."""
+    current = _logs.get_logger_provider()
+    if type(current).__name__ not in _UNSET:
+        warn_once(
+            "logger-provider-exists",
+            f"A logger provider is already set ({type(current).__name__}); "
+            "configure_telemetry adds no log exporters, so that no record is exported "
+            "twice. Log records go wherever the application's logging sends them.",
+        )
+        return None
+    processors = build_log_processors(settings)
+    if not processors:
+        return None
+    provider = LoggerProvider(resource=resource(), shutdown_on_exit=True)
+    for _, processor in processors:
+        provider.add_log_record_processor(processor)
+    return provider

@@ -1,0 +1,289 @@
+"""The bridge to OpenTelemetry logs: every log record becomes one OTLP ``LogRecord``.
+
+structlog has no OpenTelemetry bridge, and the SDK's own ``LoggingHandler``
+is deprecated.  Since the one logging pipeline hands every record to the
+root logger's handlers (a library's events through the facade, the
+application's structlog events and every standard library record alike),
+one handler there sees them all: :class:`LogExportHandler`, which
+:func:`~pynector.telemetry.configure_telemetry` installs when a log
+exporter is configured, at the configured level.  Each record becomes:
+
+==========================  ===================================================
+OTLP field                  from
+==========================  ===================================================
+severity number and text    the record's level (INFO 9, WARN 13, ERROR 17...)
+body                        the event (a structlog event, a facade event
+                            without its fields) or the formatted message
+attributes                  the structured fields, after the pipeline's
+                            processors and redaction, as OpenTelemetry types
+                            (``str``, ``bool``, ``int``, ``float``,
+                            sequences; anything else as text or JSON)
+trace id, span id, flags    the span current when the record was *made*
+                            (stamped on the record then, see
+                            :mod:`.correlation`), not when it is exported
+instrumentation scope       the logger's name
+``exception.*``             ``exception.type``, ``exception.message`` and
+                            ``exception.stacktrace`` for ``exc_info``
+resource                    the spans' resource
+==========================  ===================================================
+
+Records about telemetry itself never become exported records, so that an
+export cannot feed itself: those of ``pynector.telemetry.export`` (delivery
+reports) and of OpenTelemetry's own loggers, those made while an export is
+running (OpenTelemetry's suppress-instrumentation flag, set by the
+delivering processor), and any made while this handler is converting one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import traceback
+from collections.abc import Mapping
+from time import time_ns
+from typing import Any
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry._logs import LogRecord, SeverityNumber
+from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
+
+from .._attributes import coerce_value, safe_repr
+from .._warnings import warn_once
+from ..redaction import active_redactor
+from .correlation import trace_fields
+from .record_fields import record_fields
+from .structlog_pipeline import foreign_chain
+
+__all__ = ["LogExportHandler", "install_log_export", "severity", "uninstall_log_export"]
+
+# Loggers whose records are about telemetry itself (see the module docstring).
+_OWN_LOGGERS = ("pynector.telemetry.export", "opentelemetry")
+
+# Event keys that are OTLP fields of their own, or structlog's bookkeeping.
+_NOT_ATTRIBUTES = frozenset(
+    {
+        "event",
+        "level",
+        "logger",
+        "timestamp",
+        "trace_id",
+        "span_id",
+        "exc_info",
+        "stack_info",
+        "positional_args",
+        "_record",
+        "_from_structlog",
+    }
+)
+_SEVERITY_TEXT = {"WARNING": "WARN", "CRITICAL": "FATAL"}
+_INT64 = range(-(2**63), 2**63)
+
+
+def severity(levelno: int) -> SeverityNumber:
+    """The OTLP severity of a ``logging`` level: DEBUG 5, INFO 9, WARNING 13,
+    ERROR 17, CRITICAL 21, the levels in between one step up each (at most
+    three: 25 is INFO4), and a level below DEBUG is TRACE."""
+    if levelno <= 0:
+        return SeverityNumber.UNSPECIFIED
+    if levelno < 10:
+        return SeverityNumber.TRACE
+    if levelno >= 50:
+        return SeverityNumber(min(21 + levelno - 50, 24))
+    return SeverityNumber(1 + 4 * (levelno // 10) + min(levelno % 10, 3))
+
+
+def _owned(name: str) -> bool:
+    return any(name == own or name.startswith(own + ".") for own in _OWN_LOGGERS)
+
+
+def _text(value: str) -> str:
+    """*value*, with what cannot be encoded as UTF-8 (a lone surrogate) replaced:
+    one such string would make the whole batch fail to encode."""
+    if value.isascii():
+        return value
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "replace").decode()
+    return value
+
+
+def _attribute_value(value: Any) -> Any:
+    """*value* as an OTLP attribute value, or ``None`` to leave it out."""
+    if value is None:
+        return None
+    value = coerce_value(value)
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, tuple):
+        return tuple(_attribute_value(item) for item in value)
+    if isinstance(value, int) and not isinstance(value, bool) and value not in _INT64:
+        return str(value)
+    return value
+
+
+# The last trace context a record carried and its OpenTelemetry context:
+# records come in bursts from one span.
+_OUTSIDE = trace.set_span_in_context(trace.INVALID_SPAN)
+_last: tuple[object, otel_context.Context] = (None, _OUTSIDE)
+
+
+def _made_in(record: logging.LogRecord) -> otel_context.Context:
+    """A context holding the span that was current when *record* was made."""
+    global _last
+    stamped = record.__dict__
+    if "otelTraceID" not in stamped:  # made before configure_telemetry: the span now
+        stamped = trace_fields()
+    key = (stamped.get("otelTraceID"), stamped.get("otelSpanID"), stamped.get("otelTraceSampled"))
+    last_key, context = _last
+    if key == last_key:
+        return context
+    trace_id, span_id, sampled = key
+    try:
+        span_context = trace.SpanContext(
+            int(str(trace_id), 16),
+            int(str(span_id), 16),
+            is_remote=False,
+            trace_flags=trace.TraceFlags(
+                trace.TraceFlags.SAMPLED if sampled is True else trace.TraceFlags.DEFAULT
+            ),
+        )
+    except ValueError:  # not hexadecimal: not a trace id
+        span_context = trace.INVALID_SPAN_CONTEXT
+    context = _OUTSIDE
+    if span_context.is_valid:
+        context = trace.set_span_in_context(trace.NonRecordingSpan(span_context))
+    _last = (key, context)
+    return context
+
+
+def _event(record: logging.LogRecord) -> dict[str, Any] | None:
+    """The record as the pipeline's processors leave it: an event dict
+    (``None`` when a processor dropped it)."""
+    if isinstance(record.msg, dict):  # structlog's event, through the processors already
+        return dict(record.msg)
+    chain = foreign_chain()
+    if chain is not None:  # what the formatter runs over such a record, run the same way
+        event: Any = {"event": record.getMessage(), "_record": record, "_from_structlog": False}
+        if record.exc_info:
+            event["exc_info"] = record.exc_info
+        from structlog import DropEvent
+
+        try:
+            for processor in chain:
+                event = processor(None, record.levelname.lower(), event)
+        except DropEvent:
+            return None
+        return dict(event)
+    # No structlog pipeline: the facade's bare event, or the message; the record's fields.
+    fields = record_fields(record)
+    bare = record.__dict__.get("event")
+    fields["event"] = bare if isinstance(bare, str) else record.getMessage()
+    return fields
+
+
+def _exception(record: logging.LogRecord, event: Mapping[str, Any]) -> dict[str, str]:
+    info: Any = record.exc_info or event.get("exc_info")
+    if isinstance(info, BaseException):
+        info = (type(info), info, info.__traceback__)
+    if not (isinstance(info, tuple) and len(info) == 3 and isinstance(info[1], BaseException)):
+        return {}
+    kind, value, tb = info
+    return {
+        "exception.type": _text(kind.__qualname__),
+        "exception.message": _text(safe_repr(value)),
+        "exception.stacktrace": _text("".join(traceback.format_exception(kind, value, tb))),
+    }
+
+
+def _attributes(record: logging.LogRecord, event: Mapping[str, Any]) -> dict[str, Any]:
+    fields = {key: value for key, value in event.items() if key not in _NOT_ATTRIBUTES}
+    redactor = active_redactor()
+    if redactor is not None and fields:
+        fields = dict(redactor.redact(fields))
+    attributes: dict[str, Any] = {}
+    for key, value in fields.items():
+        name = _text(key if type(key) is str else safe_repr(key))
+        converted = _attribute_value(value)
+        if name and converted is not None:
+            attributes[name] = converted
+    attributes.update(_exception(record, event))
+    return attributes
+
+
+def _body(event: Mapping[str, Any]) -> Any:
+    body = event.get("event")
+    value = _attribute_value(body)
+    return value if isinstance(value, (str, bool, int, float)) else _text(safe_repr(body))
+
+
+class LogExportHandler(logging.Handler):
+    """Hands every record at or above *level* to the SDK's *provider* as an OTLP record."""
+
+    def __init__(self, provider: Any, level: int) -> None:
+        super().__init__(level)
+        self.provider = provider
+        self._loggers: dict[str, Any] = {}
+        self._converting = threading.local()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if (
+            _owned(record.name)
+            or getattr(self._converting, "active", False)
+            or otel_context.get_value(_SUPPRESS_INSTRUMENTATION_KEY)
+        ):
+            return
+        self._converting.active = True
+        try:
+            self._export(record)
+        except Exception as error:  # a log call never fails because of the export
+            warn_once(
+                "log-export-failed",
+                "A log record could not be exported "
+                f"({type(error).__name__}: {safe_repr(error)[:200]}); it was skipped. "
+                "This warning is shown once per process.",
+            )
+        finally:
+            self._converting.active = False
+
+    def _export(self, record: logging.LogRecord) -> None:
+        event = _event(record)
+        if event is None:
+            return
+        scope = event.get("logger")
+        name = scope if isinstance(scope, str) and scope else record.name
+        logger = self._loggers.get(name)
+        if logger is None:
+            logger = self._loggers[name] = self.provider.get_logger(name)
+        logger.emit(
+            LogRecord(
+                timestamp=int(record.created * 1_000_000_000),
+                observed_timestamp=time_ns(),
+                context=_made_in(record),
+                severity_text=_SEVERITY_TEXT.get(record.levelname, record.levelname),
+                severity_number=severity(record.levelno),
+                body=_body(event),
+                attributes=_attributes(record, event),
+            )
+        )
+
+
+def install_log_export(provider: Any, level: int) -> LogExportHandler:
+    """Put a :class:`LogExportHandler` on the root logger, in place of an earlier one."""
+    uninstall_log_export()
+    handler = LogExportHandler(provider, level)
+    logging.getLogger().addHandler(handler)
+    return handler
+
+
+def uninstall_log_export() -> None:
+    """Take our handler off the root logger and shut its provider down (which
+    delivers what it still holds)."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, LogExportHandler)]:
+        root.removeHandler(handler)
+        # A provider that fails to shut down must not stop a reconfiguration.
+        with contextlib.suppress(Exception):
+            handler.provider.shutdown()

@@ -1,0 +1,375 @@
+"""Every log record, whoever made it, becomes one OpenTelemetry log record.
+
+In-process, with the real pipeline ``configure_telemetry`` installs: its
+log export handler on the root logger and its logger provider, to which
+each test adds an in-memory exporter to read the records back.  Delivery
+to a real collector is in ``test_log_delivery.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import queue
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from pynector.telemetry import TelemetryWarning, configure_telemetry, get_telemetry
+from support.hostile import Unprintable
+
+pytestmark = pytest.mark.requires_otel
+
+from opentelemetry import _logs, trace  # noqa: E402 - after the marker: not in every configuration
+from opentelemetry import context as otel_context  # noqa: E402
+from opentelemetry._logs import SeverityNumber  # noqa: E402
+from opentelemetry.sdk._logs import (  # noqa: E402
+    LoggerProvider,
+    LogRecordProcessor,
+    ReadableLogRecord,
+    ReadWriteLogRecord,
+)
+from opentelemetry.sdk._logs.export import (  # noqa: E402
+    InMemoryLogRecordExporter,
+    SimpleLogRecordProcessor,
+)
+
+from pynector.telemetry._logs.export_handler import LogExportHandler, severity  # noqa: E402
+
+tracer, log = get_telemetry("somelib")
+
+
+def export_handlers() -> list[LogExportHandler]:
+    return [h for h in logging.getLogger().handlers if isinstance(h, LogExportHandler)]
+
+
+Configure = Callable[..., InMemoryLogRecordExporter]
+
+
+@pytest.fixture
+def configure() -> Configure:
+    """``configure_telemetry`` with the console log exporter, plus an in-memory one."""
+
+    def configure_with_memory(**arguments: Any) -> InMemoryLogRecordExporter:
+        arguments = {"service_name": "svc", "log_exporters": ["console"], **arguments}
+        configure_telemetry(**arguments)
+        (handler,) = export_handlers()
+        exporter = InMemoryLogRecordExporter()  # type: ignore[no-untyped-call]
+        handler.provider.add_log_record_processor(SimpleLogRecordProcessor(exporter))
+        return exporter
+
+    return configure_with_memory
+
+
+def ids(span: Any) -> tuple[int, int]:
+    context = span.get_span_context()
+    return context.trace_id, context.span_id
+
+
+def summary(record: ReadableLogRecord) -> dict[str, Any]:
+    log_record = record.log_record
+    scope = record.instrumentation_scope
+    return {
+        "scope": scope.name if scope is not None else None,
+        "body": log_record.body,
+        "severity": (log_record.severity_number, log_record.severity_text),
+        "attributes": dict(log_record.attributes or {}),
+    }
+
+
+@pytest.mark.parametrize(
+    ("level", "number"),
+    [
+        (logging.DEBUG, SeverityNumber.DEBUG),
+        (logging.INFO, SeverityNumber.INFO),
+        (25, SeverityNumber.INFO4),
+        (logging.WARNING, SeverityNumber.WARN),
+        (logging.ERROR, SeverityNumber.ERROR),
+        (logging.CRITICAL, SeverityNumber.FATAL),
+        (55, SeverityNumber.FATAL4),
+        (5, SeverityNumber.TRACE),
+        (0, SeverityNumber.UNSPECIFIED),
+    ],
+)
+def test_severity_of_each_level(level: int, number: SeverityNumber) -> None:
+    assert severity(level) is number
+
+
+@pytest.mark.requires_structlog
+def test_facade_structlog_and_stdlib_records_alike(configure: Configure) -> None:
+    import structlog
+
+    exporter = configure()
+    with tracer.start_as_current_span("request") as span:
+        log.info("library event", password="p1", rows=3)
+        structlog.get_logger("app").warning("structlog event", api_key="p2", user="ann")
+        logging.getLogger("httpx").error("stdlib record %s", "GET", extra={"status": 500})
+        log.debug("below the level")
+    records = exporter.get_finished_logs()
+    assert [summary(record) for record in records] == [
+        {
+            "scope": "somelib",
+            "body": "library event",
+            "severity": (SeverityNumber.INFO, "INFO"),
+            "attributes": {"password": "[REDACTED]", "rows": 3},
+        },
+        {
+            "scope": "app",
+            "body": "structlog event",
+            "severity": (SeverityNumber.WARN, "WARN"),
+            "attributes": {"api_key": "[REDACTED]", "user": "ann"},
+        },
+        {
+            "scope": "httpx",
+            "body": "stdlib record GET",
+            "severity": (SeverityNumber.ERROR, "ERROR"),
+            "attributes": {"status": 500},
+        },
+    ]
+    for record in records:
+        log_record = record.log_record
+        assert (log_record.trace_id, log_record.span_id) == ids(span)
+        assert log_record.trace_flags == trace.TraceFlags.SAMPLED
+        assert record.resource.attributes["service.name"] == "svc"
+
+
+def test_outside_a_span_a_record_has_no_ids(configure: Configure) -> None:
+    exporter = configure()
+    logging.getLogger("app").warning("alone")
+    (record,) = exporter.get_finished_logs()
+    assert (record.log_record.trace_id, record.log_record.span_id) == (0, 0)
+    assert record.log_record.trace_flags == trace.TraceFlags.DEFAULT
+
+
+def test_ids_are_those_current_when_the_record_was_made(configure: Configure) -> None:
+    # An application whose handlers run in a listener thread, after the fact.
+    exporter = configure()
+    root = logging.getLogger()
+    (handler,) = export_handlers()
+    root.removeHandler(handler)
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    root.addHandler(logging.handlers.QueueHandler(records))
+    with tracer.start_as_current_span("first") as first:
+        logging.getLogger("app").warning("in first")
+    with tracer.start_as_current_span("second") as second:
+        logging.getLogger("app").warning("in second")
+    listener = logging.handlers.QueueListener(records, handler)
+    listener.start()  # both spans have ended; the records are handled now, in another thread
+    listener.stop()
+    exported = [
+        (r.log_record.body, r.log_record.trace_id, r.log_record.span_id)
+        for r in exporter.get_finished_logs()
+    ]
+    assert exported == [("in first", *ids(first)), ("in second", *ids(second))]
+
+
+@pytest.mark.parametrize("kind", ["facade", "stdlib"])
+def test_exception_becomes_its_three_attributes(configure: Configure, kind: str) -> None:
+    exporter = configure()
+    known: dict[str, int] = {}
+    try:
+        known["missing"]
+    except KeyError:
+        if kind == "facade":
+            log.exception("lookup failed", key="missing")
+        else:
+            logging.getLogger("app").exception("lookup failed")
+    (record,) = exporter.get_finished_logs()
+    attributes = dict(record.log_record.attributes or {})
+    assert record.log_record.body == "lookup failed"
+    assert attributes["exception.type"] == "KeyError"
+    assert attributes["exception.message"] == "'missing'"
+    stacktrace = attributes["exception.stacktrace"]
+    assert isinstance(stacktrace, str)
+    assert stacktrace.startswith("Traceback (most recent call last):")
+    assert "test_exception_becomes_its_three_attributes" in stacktrace
+    assert stacktrace.endswith("KeyError: 'missing'\n")
+
+
+HOSTILE_FIELDS: dict[str, Any] = {
+    "none": None,
+    "mapping": {"id": 7, "password": "hidden"},
+    "mixed": [1, "a", None],
+    "numbers": (1, 2.5),
+    "raw": b"\xffok",
+    "huge": 2**70,
+    "surrogate": "bad \udcff text",
+    "unprintable": Unprintable(),
+}
+EXPECTED_ATTRIBUTES = {
+    "mapping": '{"id": 7, "password": "[REDACTED]"}',
+    "mixed": ("1", "a", None),
+    "numbers": (1.0, 2.5),
+    "raw": "\ufffdok",
+    "huge": "1180591620717411303424",
+    "surrogate": "bad ? text",
+    "unprintable": "<unprintable Unprintable>",
+}
+
+
+@pytest.mark.parametrize("kind", ["facade", "stdlib"])
+def test_fields_become_otlp_values_that_encode(configure: Configure, kind: str) -> None:
+    from opentelemetry.exporter.otlp.proto.common._log_encoder import encode_logs
+
+    exporter = configure()
+    if kind == "facade":
+        log.warning("odd fields", **HOSTILE_FIELDS)
+    else:
+        logging.getLogger("app").warning("odd fields", extra=HOSTILE_FIELDS)
+    (record,) = exporter.get_finished_logs()
+    assert dict(record.log_record.attributes or {}) == EXPECTED_ATTRIBUTES
+    assert encode_logs([record]).SerializeToString()  # one bad value would fail the batch
+
+
+def test_records_about_telemetry_itself_are_not_exported(configure: Configure) -> None:
+    exporter = configure()
+    logging.getLogger("pynector.telemetry.export").warning("3 of 9 spans were not delivered")
+    logging.getLogger("opentelemetry.exporter.otlp.proto.http._log_exporter").error("retrying")
+    logging.getLogger("opentelemetry").error("anything")
+    token = otel_context.attach(
+        otel_context.set_value(otel_context._SUPPRESS_INSTRUMENTATION_KEY, True)
+    )
+    try:
+        logging.getLogger("urllib3.connectionpool").warning("made by an export")
+    finally:
+        otel_context.detach(token)
+    logging.getLogger("pynector.telemetry.exporters").warning("not the export logger")
+    logging.getLogger("opentelemetry_app").warning("not OpenTelemetry's either")
+    bodies = [record.log_record.body for record in exporter.get_finished_logs()]
+    assert bodies == ["not the export logger", "not OpenTelemetry's either"]
+
+
+class LoggingProcessor(LogRecordProcessor):
+    """A processor that logs about each record it sees, as a careless one might."""
+
+    def on_emit(self, log_record: ReadWriteLogRecord) -> None:
+        logging.getLogger("careless").warning("saw %s", log_record.log_record.body)
+
+    def shutdown(self) -> None:
+        pass
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        return True
+
+
+def test_a_record_logged_while_one_is_exported_is_not_exported(configure: Configure) -> None:
+    exporter = configure()
+    (handler,) = export_handlers()
+    handler.provider.add_log_record_processor(LoggingProcessor())
+    logging.getLogger("app").warning("first")
+    logging.getLogger("app").warning("second")
+    bodies = [record.log_record.body for record in exporter.get_finished_logs()]
+    assert bodies == ["first", "second"]
+
+
+def test_the_configured_level_applies(
+    configure: Configure, caplog: pytest.LogCaptureFixture
+) -> None:
+    exporter = configure(log_level="WARNING")
+    chatty = logging.getLogger("chatty")
+    chatty.setLevel(logging.DEBUG)  # its records reach the handlers, below the level too
+    with caplog.at_level(logging.DEBUG, logger="chatty"):
+        chatty.debug("debug")
+        chatty.info("info")
+        chatty.warning("warning")
+    assert [r.getMessage() for r in caplog.records] == ["debug", "info", "warning"]
+    assert [r.log_record.body for r in exporter.get_finished_logs()] == ["warning"]
+
+
+def test_nothing_is_exported_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    configure_telemetry(trace_enabled=False)
+    assert export_handlers() == []
+    monkeypatch.setenv("OTEL_LOGS_EXPORTER", "console")
+    configure_telemetry(trace_enabled=False)
+    assert len(export_handlers()) == 1
+    monkeypatch.setenv("OTEL_SDK_DISABLED", "true")
+    configure_telemetry(trace_enabled=False)
+    assert export_handlers() == []
+
+
+def test_configuring_again_replaces_the_export(configure: Configure) -> None:
+    first = configure(trace_enabled=False)
+    second = configure(trace_enabled=False)
+    logging.getLogger("app").warning("after")
+    assert len(export_handlers()) == 1
+    assert first.get_finished_logs() == ()
+    assert [r.log_record.body for r in second.get_finished_logs()] == ["after"]
+
+
+def test_an_application_logger_provider_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from opentelemetry._logs import _internal
+
+    own = LoggerProvider(shutdown_on_exit=False)
+    monkeypatch.setattr(_internal, "_LOGGER_PROVIDER", own)
+    assert _logs.get_logger_provider() is own
+    with pytest.warns(TelemetryWarning, match=r"logger provider is already set \(LoggerProvider\)"):
+        configure_telemetry(log_exporters=["console"])
+    assert export_handlers() == []
+
+
+def test_the_resource_is_the_spans(configure: Configure) -> None:
+    configure(resource_attributes={"region": "eu"})
+    (handler,) = export_handlers()
+    assert handler.provider.resource is trace.get_tracer_provider().resource  # type: ignore[attr-defined]
+
+
+def test_the_resource_without_tracing(configure: Configure) -> None:
+    configure(trace_enabled=False, resource_attributes={"region": "eu"})
+    (handler,) = export_handlers()
+    assert handler.provider.resource.attributes["service.name"] == "svc"
+    assert handler.provider.resource.attributes["region"] == "eu"
+
+
+def test_console_exporter_writes_one_json_line_per_record(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_telemetry(service_name="svc", log_exporters="console")
+    with tracer.start_as_current_span("request") as span:
+        logging.getLogger("app").warning("hello %s", "world", extra={"user": "ann"})
+    (line,) = [line for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    record = json.loads(line)
+    trace_id, span_id = ids(span)
+    assert record["body"] == "hello world"
+    assert (record["severity_number"], record["severity_text"]) == (13, "WARN")
+    assert record["attributes"] == {"user": "ann"}
+    assert (record["trace_id"], record["span_id"]) == (f"0x{trace_id:032x}", f"0x{span_id:016x}")
+    assert record["resource"]["attributes"]["service.name"] == "svc"
+
+
+@pytest.mark.requires_structlog
+def test_without_pynector_s_structlog_pipeline(configure: Configure) -> None:
+    # The application configured structlog itself: standard library records
+    # are still exported, with their extra= fields, redacted.
+    import structlog
+
+    structlog.configure(processors=[structlog.processors.JSONRenderer()])
+    with pytest.warns(TelemetryWarning, match="structlog is already configured"):
+        exporter = configure()
+    logging.getLogger("app").warning("plain %d", 1, extra={"token": "t", "n": 2})
+    (record,) = exporter.get_finished_logs()
+    assert record.log_record.body == "plain 1"
+    assert dict(record.log_record.attributes or {}) == {"token": "[REDACTED]", "n": 2}
+
+
+def explode(logger: object, method_name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """A processor with a bug, for records that carry ``explode``."""
+    if "explode" in event_dict:
+        raise RuntimeError("processor bug")
+    return event_dict
+
+
+@pytest.mark.requires_structlog
+def test_a_record_that_cannot_be_converted_costs_one_warning(configure: Configure) -> None:
+    exporter = configure(log_processors=[explode])
+    app = logging.getLogger("app")
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            app.warning("bad", extra={"explode": 1})
+    assert [w.category for w in record] == [TelemetryWarning]
+    assert "could not be exported (RuntimeError: processor bug)" in str(record[0].message)
+    app.warning("fine")
+    assert [r.log_record.body for r in exporter.get_finished_logs()] == ["fine"]
