@@ -1,4 +1,5 @@
-"""Exporter choices with explicit options, for ``configure_telemetry(trace_exporters=...)``.
+"""Exporter choices with explicit options, for ``configure_telemetry(trace_exporters=...)``
+(and ``log_exporters=...``).
 
 A plain name (``"otlp"``, ``"console"``, ``"console-lines"``, ``"zipkin"``,
 ``"none"``) takes every option from the environment; these objects set
@@ -28,8 +29,9 @@ class OTLP:
 
     Attributes:
         endpoint: for HTTP, the collector's URL (``http://host:4318``, to which
-            ``/v1/traces`` is appended) or a full URL with a path, used as
-            given (``https://gateway/otlp/v1/traces``); for gRPC,
+            ``/v1/traces`` is appended, or ``/v1/logs`` among the log
+            exporters) or a full URL with a path, used as given
+            (``https://gateway/otlp/v1/traces``); for gRPC,
             ``http(s)://host:4317``.
         protocol: ``"http/protobuf"`` or ``"grpc"``.
         headers: sent with every request (API keys go here; never logged).
@@ -78,5 +80,6 @@ class Console:
     pending_after: float | None = None
 
 
-#: What ``trace_exporters`` accepts: a name, or an options object.
+#: What ``trace_exporters`` and ``log_exporters`` accept: a name, or an options
+#: object (for log records, ``OTLP``, or ``Console`` for its stream).
 ExporterChoice: TypeAlias = "str | OTLP | Zipkin | Console"

@@ -269,10 +269,10 @@ def _otlp_endpoint(argument: object, protocol: str, signal: str = "traces") -> S
 
 
 def resolve_otlp(otlp: OTLP, signal: str = "traces") -> dict[str, Setting[Any]]:
-    """The OTLP options of *signal* (``traces``, ``metrics``), as ``otlp_*`` settings.
+    """The OTLP options of *signal* (``traces``, ``logs``), as ``otlp_*`` settings.
 
     Each comes from *otlp*, else the signal's variable
-    (``OTEL_EXPORTER_OTLP_METRICS_TIMEOUT``), else the generic one, else
+    (``OTEL_EXPORTER_OTLP_LOGS_TIMEOUT``), else the generic one, else
     the default.
     """
     protocol = _resolve(
