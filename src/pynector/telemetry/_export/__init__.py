@@ -8,12 +8,17 @@ command load it; ``import pynector.telemetry`` never does.
   arguments and variables;
 * :mod:`.shown`: values in warnings shortened, credentials masked;
 * :mod:`.settings`: every setting resolved argument > environment > default,
-  with its source;
+  with its source; :mod:`.log_settings`: the same for log export;
 * :mod:`.endpoints`: endpoint URLs validated, completed and masked;
 * :mod:`.resource`, :mod:`.sampling`, :mod:`.propagators`: what the
   provider is built with;
 * :mod:`.span_processors`: exporter names to span processors;
+* :mod:`.otlp_exporters`: OpenTelemetry's OTLP exporters of either signal,
+  from the resolved settings;
 * :mod:`.delivery`: the batching processor that accounts for every span;
+  :mod:`.log_delivery`: log records through it;
+* :mod:`.log_processors`, :mod:`.logger_provider`: exporter names to log
+  record processors, and the logger provider that holds them;
 * :mod:`.span_redaction`: redaction applied to spans as they end;
 * :mod:`.console`: the console exporters' formats (a trace tree, one line per span);
 * :mod:`.console_view`: the ``console`` exporter, drawing each trace once complete.
