@@ -373,3 +373,42 @@ def test_a_record_that_cannot_be_converted_costs_one_warning(configure: Configur
     assert "could not be exported (RuntimeError: processor bug)" in str(record[0].message)
     app.warning("fine")
     assert [r.log_record.body for r in exporter.get_finished_logs()] == ["fine"]
+
+
+DSN = "postgres://admin:hunter2@db/app"
+
+
+def log_a_secret(kind: str) -> None:
+    try:
+        raise ConnectionError(f"cannot reach {DSN}")
+    except ConnectionError:
+        if kind == "facade":
+            log.exception(f"connecting to {DSN}", target=DSN, password="hunter2")
+        else:
+            logging.getLogger("app").exception(
+                "connecting to %s", DSN, extra={"target": DSN, "password": "hunter2"}
+            )
+
+
+@pytest.mark.parametrize("kind", ["facade", "stdlib"])
+def test_secrets_are_redacted_by_key_and_by_shape(configure: Configure, kind: str) -> None:
+    exporter = configure()
+    log_a_secret(kind)
+    (record,) = exporter.get_finished_logs()
+    attributes = dict(record.log_record.attributes or {})
+    assert record.log_record.body == "connecting to postgres://admin:[REDACTED]@db/app"
+    assert attributes["target"] == "postgres://admin:[REDACTED]@db/app"
+    assert attributes["password"] == "[REDACTED]"
+    assert attributes["exception.message"] == "cannot reach postgres://admin:[REDACTED]@db/app"
+    assert "hunter2" not in json.dumps([record.log_record.body, attributes])
+
+
+@pytest.mark.parametrize("kind", ["facade", "stdlib"])
+def test_without_redaction_records_are_exported_as_made(configure: Configure, kind: str) -> None:
+    exporter = configure(redact=False)
+    log_a_secret(kind)
+    (record,) = exporter.get_finished_logs()
+    attributes = dict(record.log_record.attributes or {})
+    assert record.log_record.body == f"connecting to {DSN}"
+    assert (attributes["target"], attributes["password"]) == (DSN, "hunter2")
+    assert "hunter2" in str(attributes["exception.stacktrace"])

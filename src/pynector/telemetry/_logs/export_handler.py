@@ -15,7 +15,8 @@ severity number and text    the record's level (INFO 9, WARN 13, ERROR 17...)
 body                        the event (a structlog event, a facade event
                             without its fields) or the formatted message
 attributes                  the structured fields, after the pipeline's
-                            processors and redaction, as OpenTelemetry types
+                            processors and redaction (by key and by shape,
+                            like the body), as OpenTelemetry types
                             (``str``, ``bool``, ``int``, ``float``,
                             sequences; anything else as text or JSON)
 trace id, span id, flags    the span current when the record was *made*
@@ -23,7 +24,8 @@ trace id, span id, flags    the span current when the record was *made*
                             :mod:`.correlation`), not when it is exported
 instrumentation scope       the logger's name
 ``exception.*``             ``exception.type``, ``exception.message`` and
-                            ``exception.stacktrace`` for ``exc_info``
+                            ``exception.stacktrace`` for ``exc_info``, the
+                            last two redacted
 resource                    the spans' resource
 ==========================  ===================================================
 
@@ -51,7 +53,7 @@ from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
 
 from .._attributes import coerce_value, safe_repr
 from .._warnings import warn_once
-from ..redaction import active_redactor
+from ..redaction import Redactor, active_redactor
 from .correlation import trace_fields
 from .record_fields import record_fields
 from .structlog_pipeline import foreign_chain
@@ -184,23 +186,31 @@ def _event(record: logging.LogRecord) -> dict[str, Any] | None:
     return fields
 
 
-def _exception(record: logging.LogRecord, event: Mapping[str, Any]) -> dict[str, str]:
+def _redacted(text: str, redactor: Redactor | None) -> str:
+    return _text(text if redactor is None else redactor.redact_text(text))
+
+
+def _exception(
+    record: logging.LogRecord, event: Mapping[str, Any], redactor: Redactor | None
+) -> dict[str, str]:
     info: Any = record.exc_info or event.get("exc_info")
     if isinstance(info, BaseException):
         info = (type(info), info, info.__traceback__)
     if not (isinstance(info, tuple) and len(info) == 3 and isinstance(info[1], BaseException)):
         return {}
     kind, value, tb = info
+    stacktrace = "".join(traceback.format_exception(kind, value, tb))
     return {
         "exception.type": _text(kind.__qualname__),
-        "exception.message": _text(safe_repr(value)),
-        "exception.stacktrace": _text("".join(traceback.format_exception(kind, value, tb))),
+        "exception.message": _redacted(safe_repr(value), redactor),
+        "exception.stacktrace": _redacted(stacktrace, redactor),
     }
 
 
-def _attributes(record: logging.LogRecord, event: Mapping[str, Any]) -> dict[str, Any]:
+def _attributes(
+    record: logging.LogRecord, event: Mapping[str, Any], redactor: Redactor | None
+) -> dict[str, Any]:
     fields = {key: value for key, value in event.items() if key not in _NOT_ATTRIBUTES}
-    redactor = active_redactor()
     if redactor is not None and fields:
         fields = dict(redactor.redact(fields))
     attributes: dict[str, Any] = {}
@@ -209,14 +219,16 @@ def _attributes(record: logging.LogRecord, event: Mapping[str, Any]) -> dict[str
         converted = _attribute_value(value)
         if name and converted is not None:
             attributes[name] = converted
-    attributes.update(_exception(record, event))
+    attributes.update(_exception(record, event, redactor))
     return attributes
 
 
-def _body(event: Mapping[str, Any]) -> Any:
+def _body(event: Mapping[str, Any], redactor: Redactor | None) -> Any:
     body = event.get("event")
     value = _attribute_value(body)
-    return value if isinstance(value, (str, bool, int, float)) else _text(safe_repr(body))
+    if isinstance(value, (bool, int, float)):
+        return value
+    return _redacted(value if isinstance(value, str) else safe_repr(body), redactor)
 
 
 class LogExportHandler(logging.Handler):
@@ -257,6 +269,7 @@ class LogExportHandler(logging.Handler):
         logger = self._loggers.get(name)
         if logger is None:
             logger = self._loggers[name] = self.provider.get_logger(name)
+        redactor = active_redactor()
         logger.emit(
             LogRecord(
                 timestamp=int(record.created * 1_000_000_000),
@@ -264,8 +277,8 @@ class LogExportHandler(logging.Handler):
                 context=_made_in(record),
                 severity_text=_SEVERITY_TEXT.get(record.levelname, record.levelname),
                 severity_number=severity(record.levelno),
-                body=_body(event),
-                attributes=_attributes(record, event),
+                body=_body(event, redactor),
+                attributes=_attributes(record, event, redactor),
             )
         )
 
