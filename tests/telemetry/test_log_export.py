@@ -206,7 +206,7 @@ EXPECTED_ATTRIBUTES = {
     "numbers": (1.0, 2.5),
     "raw": "\ufffdok",
     "huge": "1180591620717411303424",
-    "surrogate": "bad ? text",
+    "surrogate": "bad \ufffd text",
     "unprintable": "<unprintable Unprintable>",
 }
 
@@ -223,6 +223,18 @@ def test_fields_become_otlp_values_that_encode(configure: Configure, kind: str) 
     (record,) = exporter.get_finished_logs()
     assert dict(record.log_record.attributes or {}) == EXPECTED_ATTRIBUTES
     assert encode_logs([record]).SerializeToString()  # one bad value would fail the batch
+
+
+def test_attribute_values_are_cut_to_the_length_limit(
+    configure: Configure, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "100")
+    monkeypatch.setenv("OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT", "5")
+    exporter = configure()
+    log.warning("a body that is longer than five", text="abcdefgh", words=["abcdefgh", "ab"])
+    (record,) = exporter.get_finished_logs()
+    assert record.log_record.body == "a body that is longer than five"
+    assert dict(record.log_record.attributes or {}) == {"text": "abcde", "words": ("abcde", "ab")}
 
 
 def test_records_about_telemetry_itself_are_not_exported(configure: Configure) -> None:

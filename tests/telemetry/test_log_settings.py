@@ -22,6 +22,7 @@ def test_nothing_leaves_the_process_by_default() -> None:
     assert settings.otlp_endpoint.value == "http://localhost:4318/v1/logs"
     assert settings.blrp_max_queue_size.value == 32_768
     assert settings.blrp_schedule_delay.value == 1.0
+    assert settings.attribute_value_length_limit.value == 4096
     assert all(setting.source == "default" for _, setting in settings.items())
 
 
@@ -123,6 +124,7 @@ MALFORMED = [
     ("OTEL_BLRP_MAX_QUEUE_SIZE", "0", "blrp_max_queue_size", 32_768),
     ("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "1e3", "blrp_max_export_batch_size", 512),
     ("OTEL_BLRP_EXPORT_TIMEOUT", "nan", "blrp_export_timeout", 30.0),
+    ("OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT", "-1", "attribute_value_length_limit", 4096),
 ]
 
 
@@ -165,3 +167,15 @@ def test_console_stream_from_the_options_object(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("PYNECTOR_CONSOLE_STREAM", "stderr")
     settings = resolve_log_settings(exporters=[Console(stream="stdout")])
     assert settings.console_stream == Setting("stdout", "argument")
+
+
+def test_value_length_limit_for_log_records_then_for_everything(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "100")
+    monkeypatch.setenv("OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "7")
+    limit = resolve_log_settings().attribute_value_length_limit
+    assert (limit.value, limit.variable) == (100, "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT")
+    monkeypatch.setenv("OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT", "50")
+    limit = resolve_log_settings().attribute_value_length_limit
+    assert (limit.value, limit.variable) == (50, "OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT")

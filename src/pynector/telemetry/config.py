@@ -403,7 +403,9 @@ def _configure_log_export(
         _warn_not_installed("Log export", error)
         return
     install_record_factory()  # records carry the span current when they are made
-    install_log_export(provider, parse_log_level(log_level))
+    install_log_export(
+        provider, parse_log_level(log_level), settings.attribute_value_length_limit.value
+    )
 
 
 def _resource(service_name: object, resource_attributes: object) -> Resource:

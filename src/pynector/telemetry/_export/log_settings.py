@@ -9,7 +9,10 @@ source.  The OTLP options read the logs-specific variable first
 (``OTEL_EXPORTER_OTLP_LOGS_ENDPOINT``, used as given), then the generic
 one (``OTEL_EXPORTER_OTLP_ENDPOINT``, a base URL to which ``/v1/logs`` is
 appended for HTTP).  Batching follows the specification's ``OTEL_BLRP_*``
-variables.
+variables; attribute values are cut to
+``OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT`` (else
+``OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT``, else 4,096 characters, as for spans)
+so that one record cannot make a request too large to send.
 
 Two defaults differ from the specification on purpose.  With
 ``OTEL_LOGS_EXPORTER`` unset no log record leaves the process (the
@@ -28,7 +31,15 @@ from typing import Any
 
 from ..exporters import OTLP, Console, ExporterChoice
 from .parsers import EXPORT_TIMEOUT, SCHEDULE_DELAY, choice, count, log_exporter_list
-from .settings import CONSOLE_STREAMS, Setting, _options, _resolve, resolve_otlp
+from .settings import (
+    CONSOLE_STREAMS,
+    DEFAULT_VALUE_LENGTH_LIMIT,
+    Setting,
+    _length_limit,
+    _options,
+    _resolve,
+    resolve_otlp,
+)
 
 __all__ = ["LOG_VARIABLES", "LogSettings", "resolve_log_settings"]
 
@@ -45,6 +56,7 @@ LOG_VARIABLES = (
     "OTEL_BLRP_MAX_QUEUE_SIZE",
     "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE",
     "OTEL_BLRP_EXPORT_TIMEOUT",
+    "OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT",
 )
 
 
@@ -64,6 +76,7 @@ class LogSettings:
     blrp_max_export_batch_size: Setting[int]
     blrp_export_timeout: Setting[float]
     console_stream: Setting[str]
+    attribute_value_length_limit: Setting[int]
 
     def items(self) -> list[tuple[str, Setting[Any]]]:
         """``(name, setting)`` pairs in declaration order, for display."""
@@ -103,5 +116,11 @@ def resolve_log_settings(
             choice(CONSOLE_STREAMS),
             "stderr",
             label="Console(stream=...)",
+        ),
+        attribute_value_length_limit=_resolve(
+            None,
+            ["OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"],
+            _length_limit,
+            DEFAULT_VALUE_LENGTH_LIMIT,
         ),
     )

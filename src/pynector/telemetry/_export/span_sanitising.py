@@ -25,7 +25,6 @@ by splitting the batch (see :func:`~.delivery.send_in_parts`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +32,7 @@ from opentelemetry.sdk.trace import Event
 from opentelemetry.trace import Link
 from opentelemetry.trace.status import Status
 
+from .._otlp_values import clean_int, clean_text
 from .span_copy import CopiedSpan
 
 if TYPE_CHECKING:
@@ -49,38 +49,13 @@ __all__ = [
 #: and for the estimate's error.
 MAX_REQUEST_BYTES = 3 * 1024 * 1024
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _SPAN_OVERHEAD = 96  # ids, times, kind, status, framing: generous
 _ITEM_OVERHEAD = 16  # per attribute, event or link
 _NUMBER_SIZE = 10
 
 
-def clean_text(text: str, limit: int | None) -> str:
-    """*text* cut to *limit* characters, lone surrogates replaced; itself if fine.
-
-    >>> clean_text("caf\\udce9", None)
-    'caf\\ufffd'
-    >>> clean_text("abcdef", 3)
-    'abc'
-    """
-    if limit is not None and len(text) > limit:
-        text = text[:limit]
-    if not text.isascii() and _SURROGATE.search(text):
-        text = _SURROGATE.sub("\ufffd", text)
-    return text
-
-
 def _size(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8"))
-
-
-def _int_text(value: int, limit: int | None) -> str:
-    try:
-        text = str(value)
-    except ValueError:  # beyond sys.get_int_max_str_digits()
-        text = hex(value)
-    return clean_text(text, limit)
 
 
 def _clean_value(value: object, limit: int | None) -> tuple[object, int]:
@@ -91,10 +66,8 @@ def _clean_value(value: object, limit: int | None) -> tuple[object, int]:
     if isinstance(value, bool | float):
         return value, _NUMBER_SIZE
     if isinstance(value, int):
-        if _INT64_MIN <= value <= _INT64_MAX:
-            return value, _NUMBER_SIZE
-        text = _int_text(value, limit)
-        return text, _size(text)
+        number = clean_int(value, limit)
+        return number, _NUMBER_SIZE if isinstance(number, int) else _size(number)
     if isinstance(value, list | tuple):
         cleaned = [_clean_value(item, limit) for item in value]
         size = sum(item_size for _, item_size in cleaned) + _ITEM_OVERHEAD

@@ -16,7 +16,8 @@ body                        the event (a structlog event, a facade event
                             without its fields) or the formatted message
 attributes                  the structured fields, after the pipeline's
                             processors and redaction (by key and by shape,
-                            like the body), as OpenTelemetry types
+                            like the body), cut to the value length limit,
+                            as OpenTelemetry types
                             (``str``, ``bool``, ``int``, ``float``,
                             sequences; anything else as text or JSON)
 trace id, span id, flags    the span current when the record was *made*
@@ -52,6 +53,7 @@ from opentelemetry._logs import LogRecord, SeverityNumber
 from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
 
 from .._attributes import coerce_value, safe_repr
+from .._otlp_values import clean_int, clean_text
 from .._warnings import warn_once
 from ..redaction import Redactor, active_redactor
 from .correlation import trace_fields
@@ -80,7 +82,6 @@ _NOT_ATTRIBUTES = frozenset(
     }
 )
 _SEVERITY_TEXT = {"WARNING": "WARN", "CRITICAL": "FATAL"}
-_INT64 = range(-(2**63), 2**63)
 
 
 def severity(levelno: int) -> SeverityNumber:
@@ -100,29 +101,17 @@ def _owned(name: str) -> bool:
     return any(name == own or name.startswith(own + ".") for own in _OWN_LOGGERS)
 
 
-def _text(value: str) -> str:
-    """*value*, with what cannot be encoded as UTF-8 (a lone surrogate) replaced:
-    one such string would make the whole batch fail to encode."""
-    if value.isascii():
-        return value
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        return value.encode("utf-8", "replace").decode()
-    return value
-
-
-def _attribute_value(value: Any) -> Any:
-    """*value* as an OTLP attribute value, or ``None`` to leave it out."""
+def _attribute_value(value: Any, limit: int | None) -> Any:
+    """*value* as an OTLP attribute value (texts cut to *limit*), or ``None`` to leave it out."""
     if value is None:
         return None
     value = coerce_value(value)
     if isinstance(value, str):
-        return _text(value)
+        return clean_text(value, limit)
     if isinstance(value, tuple):
-        return tuple(_attribute_value(item) for item in value)
-    if isinstance(value, int) and not isinstance(value, bool) and value not in _INT64:
-        return str(value)
+        return tuple(_attribute_value(item, limit) for item in value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return clean_int(value, limit)
     return value
 
 
@@ -186,12 +175,15 @@ def _event(record: logging.LogRecord) -> dict[str, Any] | None:
     return fields
 
 
-def _redacted(text: str, redactor: Redactor | None) -> str:
-    return _text(text if redactor is None else redactor.redact_text(text))
+def _redacted(text: str, redactor: Redactor | None, limit: int | None) -> str:
+    return clean_text(text if redactor is None else redactor.redact_text(text), limit)
 
 
 def _exception(
-    record: logging.LogRecord, event: Mapping[str, Any], redactor: Redactor | None
+    record: logging.LogRecord,
+    event: Mapping[str, Any],
+    redactor: Redactor | None,
+    limit: int | None,
 ) -> dict[str, str]:
     info: Any = record.exc_info or event.get("exc_info")
     if isinstance(info, BaseException):
@@ -201,42 +193,50 @@ def _exception(
     kind, value, tb = info
     stacktrace = "".join(traceback.format_exception(kind, value, tb))
     return {
-        "exception.type": _text(kind.__qualname__),
-        "exception.message": _redacted(safe_repr(value), redactor),
-        "exception.stacktrace": _redacted(stacktrace, redactor),
+        "exception.type": clean_text(kind.__qualname__, limit),
+        "exception.message": _redacted(safe_repr(value), redactor, limit),
+        "exception.stacktrace": _redacted(stacktrace, redactor, limit),
     }
 
 
 def _attributes(
-    record: logging.LogRecord, event: Mapping[str, Any], redactor: Redactor | None
+    record: logging.LogRecord,
+    event: Mapping[str, Any],
+    redactor: Redactor | None,
+    limit: int | None,
 ) -> dict[str, Any]:
     fields = {key: value for key, value in event.items() if key not in _NOT_ATTRIBUTES}
     if redactor is not None and fields:
         fields = dict(redactor.redact(fields))
     attributes: dict[str, Any] = {}
     for key, value in fields.items():
-        name = _text(key if type(key) is str else safe_repr(key))
-        converted = _attribute_value(value)
+        name = clean_text(key if type(key) is str else safe_repr(key), None)
+        converted = _attribute_value(value, limit)
         if name and converted is not None:
             attributes[name] = converted
-    attributes.update(_exception(record, event, redactor))
+    attributes.update(_exception(record, event, redactor, limit))
     return attributes
 
 
 def _body(event: Mapping[str, Any], redactor: Redactor | None) -> Any:
     body = event.get("event")
-    value = _attribute_value(body)
+    value = _attribute_value(body, None)
     if isinstance(value, (bool, int, float)):
         return value
-    return _redacted(value if isinstance(value, str) else safe_repr(body), redactor)
+    return _redacted(value if isinstance(value, str) else safe_repr(body), redactor, None)
 
 
 class LogExportHandler(logging.Handler):
-    """Hands every record at or above *level* to the SDK's *provider* as an OTLP record."""
+    """Hands every record at or above *level* to the SDK's *provider* as an OTLP record.
 
-    def __init__(self, provider: Any, level: int) -> None:
+    Attribute values longer than *value_length_limit* characters are cut
+    (the body is not).
+    """
+
+    def __init__(self, provider: Any, level: int, value_length_limit: int | None = None) -> None:
         super().__init__(level)
         self.provider = provider
+        self.value_length_limit = value_length_limit
         self._loggers: dict[str, Any] = {}
         self._converting = threading.local()
 
@@ -278,15 +278,17 @@ class LogExportHandler(logging.Handler):
                 severity_text=_SEVERITY_TEXT.get(record.levelname, record.levelname),
                 severity_number=severity(record.levelno),
                 body=_body(event, redactor),
-                attributes=_attributes(record, event, redactor),
+                attributes=_attributes(record, event, redactor, self.value_length_limit),
             )
         )
 
 
-def install_log_export(provider: Any, level: int) -> LogExportHandler:
+def install_log_export(
+    provider: Any, level: int, value_length_limit: int | None = None
+) -> LogExportHandler:
     """Put a :class:`LogExportHandler` on the root logger, in place of an earlier one."""
     uninstall_log_export()
-    handler = LogExportHandler(provider, level)
+    handler = LogExportHandler(provider, level, value_length_limit)
     logging.getLogger().addHandler(handler)
     return handler
 
