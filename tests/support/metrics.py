@@ -1,4 +1,4 @@
-"""Read metrics collected by the SDK's in-memory reader."""
+"""Read metrics collected by the SDK's in-memory reader, or by the test collector."""
 
 from __future__ import annotations
 
@@ -25,3 +25,11 @@ def values(reader: Any) -> dict[str, dict[tuple[tuple[str, Any], ...], Any]]:
             value = point.value if hasattr(point, "value") else point.sum
             result.setdefault(name, {})[key] = value
     return result
+
+
+def latest(points: list[dict[str, Any]]) -> dict[tuple[tuple[str, Any], ...], dict[str, Any]]:
+    """Of the collector's data points, the most recent per attribute set."""
+    found: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
+    for point in sorted(points, key=lambda point: point["time"]):
+        found[tuple(sorted(point["attributes"].items()))] = point
+    return found

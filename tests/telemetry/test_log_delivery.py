@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from support.collector import free_port
+from support.metrics import latest
 from support.otlp_apps import PROTOCOLS, otlp_env, run_app
 
 if TYPE_CHECKING:
@@ -247,3 +248,30 @@ def test_forked_children_deliver_their_own_records(collector: Collector, protoco
     assert len(keys) == len(records) == 210  # no record lost, none sent twice
     assert Counter(kind for kind, _, _ in keys) == {"process": 100, "fork": 100, "parent": 10}
     print(f"{protocol}: 210 records from a parent and 10 forked children, {len(records)} received")
+
+
+def test_the_log_processor_publishes_the_sdk_self_metrics(collector: Collector) -> None:
+    env = logs_env(
+        collector,
+        "http/protobuf",
+        OTEL_METRICS_EXPORTER="otlp",
+        OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED="true",
+        OTEL_BLRP_MAX_QUEUE_SIZE="500",
+    )
+    result, _ = run_app(BURST_APP, ["10000"], env)
+
+    def ours(name: str) -> dict[str | None, int]:
+        values: dict[str | None, int] = {}
+        for key, point in latest(collector.wait_for_metric(name)).items():
+            attributes = dict(key)
+            if attributes["otel.component.name"] == "batching_log_processor/pynector-0":
+                values[attributes.get("error.type")] = point["value"]
+        return values
+
+    processed = ours("otel.sdk.processor.log.processed")
+    assert ours("otel.sdk.processor.log.queue.capacity") == {None: 500}
+    assert ours("otel.sdk.processor.log.queue.size") == {None: 0}
+    assert processed[None] + processed["queue_full"] == 10_000
+    assert processed[None] == len(collector.wait_for_logs(processed[None]))
+    assert "dropped because the export queue was full" in result.stderr
+    print(f"log self-metrics: {processed}")

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from support.collector import Collector, free_port
+from support.metrics import latest
 from support.otlp_apps import otlp_env, run_app
 
 pytestmark = pytest.mark.requires_otel
@@ -62,14 +63,6 @@ def metrics_env(collector_or_port: Collector | int, protocol: str, **extra: str)
     """Metrics (not spans, unless *extra* says so) over OTLP to *collector_or_port*."""
     settings = {"OTEL_SERVICE_NAME": "metrics-test", "OTEL_TRACES_EXPORTER": "none", **extra}
     return otlp_env(collector_or_port, protocol, OTEL_METRICS_EXPORTER="otlp", **settings)
-
-
-def latest(points: list[dict[str, Any]]) -> dict[tuple[tuple[str, Any], ...], dict[str, Any]]:
-    """The most recent data point per attribute set."""
-    found: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}
-    for point in sorted(points, key=lambda point: point["time"]):
-        found[tuple(sorted(point["attributes"].items()))] = point
-    return found
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS)

@@ -115,9 +115,9 @@ def _configure_exporters(tracer_provider: Any, exporters: object) -> list[str]:
             set_console_sink(accept_log)
             install_console_record_tap()
         if self_metrics:
-            from ._export.processor_metrics import observe_span_processor
+            from ._export.processor_metrics import observe_processor
 
-            observe_span_processor(processor)
+            observe_processor(processor, "span")
         if redactor is not None:
             processor = _redacting(processor, redactor)
         tracer_provider.add_span_processor(processor)
@@ -389,12 +389,15 @@ def _configure_log_export(
     settings = resolve_log_settings(exporters=log_exporters)  # type: ignore[arg-type]
     if not settings.exporters.value or get_env_bool("OTEL_SDK_DISABLED"):
         return
+    self_metrics = get_env_bool("OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED")
     try:
         with _sdk_reads_nothing_parsed():
             from ._export.logger_provider import build_logger_provider
 
             provider = build_logger_provider(
-                settings, lambda: _resource(service_name, resource_attributes)
+                settings,
+                lambda: _resource(service_name, resource_attributes),
+                self_metrics=self_metrics,
             )
         if provider is None:
             return

@@ -3,8 +3,12 @@
 Only when log export was asked for (``log_exporters=`` or
 ``OTEL_LOGS_EXPORTER``).  The provider carries the spans' resource, holds
 one processor per exporter, and is shut down by its own exit hook, which
-delivers what is still queued.  It is pynector's own, fed by the handler
-of :mod:`pynector.telemetry._logs.export_handler`: OpenTelemetry's global
+delivers what is still queued.  With
+``OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED=true`` its delivering processors
+publish OpenTelemetry's ``otel.sdk.processor.log.*`` self-metrics.
+
+It is pynector's own, fed by the handler of
+:mod:`pynector.telemetry._logs.export_handler`: OpenTelemetry's global
 logger provider is left alone, and when the application set one (its own
 logs pipeline, or ``opentelemetry-instrument``'s), pynector keeps out of
 its way, with one warning, rather than export every record twice.
@@ -32,10 +36,13 @@ _UNSET = ("ProxyLoggerProvider", "NoOpLoggerProvider")
 
 
 def build_logger_provider(
-    settings: LogSettings, resource: Callable[[], Resource]
+    settings: LogSettings, resource: Callable[[], Resource], *, self_metrics: bool = False
 ) -> LoggerProvider | None:
     """A provider with one processor per configured exporter, made with
-    *resource*'s answer; ``None`` when there is nothing to export to."""
+    *resource*'s answer; ``None`` when there is nothing to export to.
+
+    With *self_metrics*, the processors publish their delivery statistics.
+    """
     current = _logs.get_logger_provider()
     if type(current).__name__ not in _UNSET:
         warn_once(
@@ -50,5 +57,9 @@ def build_logger_provider(
         return None
     provider = LoggerProvider(resource=resource(), shutdown_on_exit=True)
     for _, processor in processors:
+        if self_metrics:
+            from .processor_metrics import observe_processor
+
+            observe_processor(processor, "log")
         provider.add_log_record_processor(processor)
     return provider

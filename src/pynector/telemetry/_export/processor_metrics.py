@@ -1,14 +1,18 @@
-"""pynector's own health as metrics: what the delivering span processors did.
+"""pynector's own health as metrics: what the delivering processors did.
 
-:class:`~.delivery.DeliveringSpanProcessor` replaces the SDK's batch span
-processor, so with ``OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED=true`` it
-publishes what the SDK's would, under the semantic conventions' names, and
-dashboards built for OpenTelemetry's self-metrics work unchanged:
+:class:`~.span_delivery.DeliveringSpanProcessor` and
+:class:`~.log_delivery.DeliveringLogProcessor` replace the SDK's batch
+processors, so with ``OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED=true`` they
+publish what the SDK's would, under the semantic conventions' names, and
+dashboards built for OpenTelemetry's self-metrics work unchanged (``span``
+or ``log``):
 
 * ``otel.sdk.processor.span.processed`` — spans exported, and with
   ``error.type`` those dropped (``queue_full``), not accepted by the
   collector (``export_failed``) or abandoned at exit (``abandoned``);
-* ``otel.sdk.processor.span.queue.size`` and ``.queue.capacity``.
+  ``otel.sdk.processor.log.processed`` — the same for log records;
+* ``otel.sdk.processor.span.queue.size`` and ``.queue.capacity`` (and
+  ``...log.queue...``).
 
 The values are read from each processor's public ``stats`` and queue
 properties when metrics are collected, through pynector's own meter, so
@@ -17,81 +21,91 @@ they report whichever meter provider the application ends up with.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, Literal
 
 from ..metrics import CallbackOptions, Observation, get_meter
 
-__all__ = ["observe_span_processor"]
+__all__ = ["observe_processor"]
 
-_COMPONENT_TYPE = "batching_span_processor"
+Signal = Literal["span", "log"]
 
-#: (processor, its attributes), in the order they were observed.
-_observed: list[tuple[Any, dict[str, str]]] = []
+#: signal -> (component type, unit, what its items are called in descriptions)
+_SIGNALS: dict[str, tuple[str, str, str]] = {
+    "span": ("batching_span_processor", "{span}", "spans"),
+    "log": ("batching_log_processor", "{log_record}", "log records"),
+}
 
-
-def _processed(options: CallbackOptions) -> Iterator[Observation]:
-    for processor, attributes in _observed:
-        stats = processor.stats
-        yield Observation(stats.exported, attributes)
-        for error_type, count in (
-            ("queue_full", stats.dropped),
-            ("export_failed", stats.failed),
-            ("abandoned", stats.abandoned),
-        ):
-            if count:
-                yield Observation(count, {**attributes, "error.type": error_type})
+#: signal -> (processor, its attributes), in the order they were observed.
+_observed: dict[str, list[tuple[Any, dict[str, str]]]] = {}
 
 
-def _queue_size(options: CallbackOptions) -> Iterator[Observation]:
-    for processor, attributes in _observed:
-        yield Observation(processor.queue_size, attributes)
+def _processed(signal: str) -> Callable[[CallbackOptions], Iterator[Observation]]:
+    def observe(options: CallbackOptions) -> Iterator[Observation]:
+        for processor, attributes in _observed[signal]:
+            stats = processor.stats
+            yield Observation(stats.exported, attributes)
+            for error_type, count in (
+                ("queue_full", stats.dropped),
+                ("export_failed", stats.failed),
+                ("abandoned", stats.abandoned),
+            ):
+                if count:
+                    yield Observation(count, {**attributes, "error.type": error_type})
+
+    return observe
 
 
-def _queue_capacity(options: CallbackOptions) -> Iterator[Observation]:
-    for processor, attributes in _observed:
-        yield Observation(processor.queue_capacity, attributes)
+def _queue(signal: str, read: str) -> Callable[[CallbackOptions], Iterator[Observation]]:
+    def observe(options: CallbackOptions) -> Iterator[Observation]:
+        for processor, attributes in _observed[signal]:
+            yield Observation(getattr(processor, read), attributes)
+
+    return observe
 
 
-def _create_instruments() -> None:
+def _create_instruments(signal: str) -> None:
+    _, unit, items = _SIGNALS[signal]
     meter = get_meter("pynector.telemetry")
     meter.create_observable_counter(
-        "otel.sdk.processor.span.processed",
-        callbacks=[_processed],
-        unit="{span}",
-        description="The number of spans for which the processing has finished, "
+        f"otel.sdk.processor.{signal}.processed",
+        callbacks=[_processed(signal)],
+        unit=unit,
+        description=f"The number of {items} for which the processing has finished, "
         "either successful or failed.",
     )
     meter.create_observable_up_down_counter(
-        "otel.sdk.processor.span.queue.size",
-        callbacks=[_queue_size],
-        unit="{span}",
-        description="The number of spans in the queue of a given instance of an SDK "
-        "span processor.",
+        f"otel.sdk.processor.{signal}.queue.size",
+        callbacks=[_queue(signal, "queue_size")],
+        unit=unit,
+        description=f"The number of {items} in the queue of a given instance of an SDK "
+        f"{signal} processor.",
     )
     meter.create_observable_up_down_counter(
-        "otel.sdk.processor.span.queue.capacity",
-        callbacks=[_queue_capacity],
-        unit="{span}",
-        description="The maximum number of spans the queue of a given instance of an SDK "
-        "span processor can hold.",
+        f"otel.sdk.processor.{signal}.queue.capacity",
+        callbacks=[_queue(signal, "queue_capacity")],
+        unit=unit,
+        description=f"The maximum number of {items} the queue of a given instance of an SDK "
+        f"{signal} processor can hold.",
     )
 
 
-def observe_span_processor(processor: Any) -> None:
-    """Publish *processor*'s delivery statistics as metrics (once per processor).
+def observe_processor(processor: Any, signal: Signal) -> None:
+    """Publish *processor*'s delivery statistics as *signal* metrics (once per processor).
 
     Anything without ``stats`` and queue properties (the console's simple
     processor) is left alone: the SDK publishes its own.
     """
     if not all(hasattr(processor, name) for name in ("stats", "queue_size", "queue_capacity")):
         return
-    if any(observed is processor for observed, _ in _observed):
+    observed = _observed.setdefault(signal, [])
+    if any(known is processor for known, _ in observed):
         return
-    if not _observed:
-        _create_instruments()
+    if not observed:
+        _create_instruments(signal)
+    component_type = _SIGNALS[signal][0]
     attributes = {
-        "otel.component.type": _COMPONENT_TYPE,
-        "otel.component.name": f"{_COMPONENT_TYPE}/pynector-{len(_observed)}",
+        "otel.component.type": component_type,
+        "otel.component.name": f"{component_type}/pynector-{len(observed)}",
     }
-    _observed.append((processor, attributes))
+    observed.append((processor, attributes))
