@@ -27,17 +27,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from ..exporters import OTLP, Console, ExporterChoice
-from .parsers import EXPORT_TIMEOUT, SCHEDULE_DELAY, choice, count, log_exporter_list
+from .parsers import log_exporter_list
 from .settings import (
-    CONSOLE_STREAMS,
     DEFAULT_VALUE_LENGTH_LIMIT,
     Setting,
+    SettingsItems,
     _length_limit,
     _options,
     _resolve,
+    resolve_batching,
+    resolve_console_stream,
     resolve_otlp,
 )
 
@@ -61,7 +62,7 @@ LOG_VARIABLES = (
 
 
 @dataclass(frozen=True)
-class LogSettings:
+class LogSettings(SettingsItems):
     """Everything that decides where log records go and how they are batched."""
 
     exporters: Setting[tuple[str, ...]]
@@ -78,10 +79,6 @@ class LogSettings:
     console_stream: Setting[str]
     attribute_value_length_limit: Setting[int]
 
-    def items(self) -> list[tuple[str, Setting[Any]]]:
-        """``(name, setting)`` pairs in declaration order, for display."""
-        return [(name, getattr(self, name)) for name in self.__dataclass_fields__]
-
 
 def resolve_log_settings(
     *, exporters: Sequence[ExporterChoice] | ExporterChoice | None = None
@@ -92,31 +89,13 @@ def resolve_log_settings(
     :class:`~pynector.telemetry.exporters.Console` in *exporters* count as
     arguments.  Never raises, whatever the arguments are.
     """
-    console = _options(exporters, Console)
     return LogSettings(
         exporters=_resolve(
             exporters, ["OTEL_LOGS_EXPORTER"], log_exporter_list, (), label="log_exporters"
         ),
         **resolve_otlp(_options(exporters, OTLP), "logs"),
-        blrp_schedule_delay=_resolve(
-            None, ["OTEL_BLRP_SCHEDULE_DELAY"], SCHEDULE_DELAY.from_environment, 1.0
-        ),
-        blrp_max_queue_size=_resolve(
-            None, ["OTEL_BLRP_MAX_QUEUE_SIZE"], count(maximum=1_000_000), 32_768
-        ),
-        blrp_max_export_batch_size=_resolve(
-            None, ["OTEL_BLRP_MAX_EXPORT_BATCH_SIZE"], count(maximum=100_000), 512
-        ),
-        blrp_export_timeout=_resolve(
-            None, ["OTEL_BLRP_EXPORT_TIMEOUT"], EXPORT_TIMEOUT.from_environment, 30.0
-        ),
-        console_stream=_resolve(
-            console.stream,
-            ["PYNECTOR_CONSOLE_STREAM"],
-            choice(CONSOLE_STREAMS),
-            "stderr",
-            label="Console(stream=...)",
-        ),
+        **resolve_batching("BLRP", schedule_delay=1.0),
+        console_stream=resolve_console_stream(_options(exporters, Console)),
         attribute_value_length_limit=_resolve(
             None,
             ["OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT", "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT"],

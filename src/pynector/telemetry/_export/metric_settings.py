@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from ..exporters import OTLP
 from .environment import InvalidEntries, InvalidValue, parse_bool
 from .parsers import EXPORT_TIMEOUT, Duration, choice, text
-from .settings import CONSOLE_STREAMS, Setting, _resolve, resolve_otlp
+from .settings import CONSOLE_STREAMS, Setting, SettingsItems, _resolve, resolve_otlp
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.metrics.export import MetricExporter, MetricReader
@@ -69,7 +69,7 @@ MetricExporterChoice: TypeAlias = "str | OTLP | MetricReader | MetricExporter"
 
 
 @dataclass(frozen=True)
-class MetricSettings:
+class MetricSettings(SettingsItems):
     """Everything that decides where metrics go, how often, and in which form."""
 
     service_name: Setting[str]
@@ -87,10 +87,6 @@ class MetricSettings:
     exemplar_filter: Setting[str]
     internal_metrics: Setting[bool]
     console_stream: Setting[str]
-
-    def items(self) -> list[tuple[str, Setting[Any]]]:
-        """``(name, setting)`` pairs in declaration order, for display."""
-        return [(name, getattr(self, name)) for name in self.__dataclass_fields__]
 
 
 def _entries(raw: object) -> list[object]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from ..exporters import OTLP, Console, ExporterChoice, Zipkin
 from .endpoints import signal_url, with_signal_path
@@ -58,7 +58,10 @@ __all__ = [
     "VARIABLES",
     "ExportSettings",
     "Setting",
+    "SettingsItems",
     "check_sdk_variables",
+    "resolve_batching",
+    "resolve_console_stream",
     "resolve_otlp",
     "resolve_service_name",
     "resolve_settings",
@@ -207,8 +210,18 @@ def _resolve(
     )
 
 
+class SettingsItems:
+    """What every settings dataclass answers: its settings, for display."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    def items(self) -> list[tuple[str, Setting[Any]]]:
+        """``(name, setting)`` pairs in declaration order, for display."""
+        return [(name, getattr(self, name)) for name in self.__dataclass_fields__]
+
+
 @dataclass(frozen=True)
-class ExportSettings:
+class ExportSettings(SettingsItems):
     """Everything that decides where spans go and how they are batched."""
 
     service_name: Setting[str]
@@ -232,10 +245,6 @@ class ExportSettings:
     console_colors: Setting[str]
     console_pending_after: Setting[float]
     attribute_value_length_limit: Setting[int]
-
-    def items(self) -> list[tuple[str, Setting[Any]]]:
-        """``(name, setting)`` pairs in declaration order, for display."""
-        return [(name, getattr(self, name)) for name in self.__dataclass_fields__]
 
 
 def _signal_then_generic(suffix: str, signal: str = "traces") -> tuple[str, str]:
@@ -385,25 +394,8 @@ def resolve_settings(
             ("tracecontext", "baggage"),
             label="propagators",
         ),
-        bsp_schedule_delay=_resolve(
-            None, ["OTEL_BSP_SCHEDULE_DELAY"], SCHEDULE_DELAY.from_environment, 5.0
-        ),
-        bsp_max_queue_size=_resolve(
-            None, ["OTEL_BSP_MAX_QUEUE_SIZE"], count(maximum=1_000_000), 32_768
-        ),
-        bsp_max_export_batch_size=_resolve(
-            None, ["OTEL_BSP_MAX_EXPORT_BATCH_SIZE"], count(maximum=100_000), 512
-        ),
-        bsp_export_timeout=_resolve(
-            None, ["OTEL_BSP_EXPORT_TIMEOUT"], EXPORT_TIMEOUT.from_environment, 30.0
-        ),
-        console_stream=_resolve(
-            console.stream,
-            ["PYNECTOR_CONSOLE_STREAM"],
-            choice(CONSOLE_STREAMS),
-            "stderr",
-            label="Console(stream=...)",
-        ),
+        **resolve_batching("BSP", schedule_delay=5.0),
+        console_stream=resolve_console_stream(console),
         console_colors=_resolve(
             console.colors,
             ["PYNECTOR_CONSOLE_COLORS"],
@@ -425,6 +417,45 @@ def resolve_settings(
             _length_limit,
             DEFAULT_VALUE_LENGTH_LIMIT,
         ),
+    )
+
+
+def resolve_batching(processor: str, *, schedule_delay: float) -> dict[str, Setting[Any]]:
+    """A batch processor's four ``OTEL_<processor>_*`` settings (``BSP`` for
+    spans, ``BLRP`` for log records), as ``<processor>_*`` fields.
+
+    The queue holds 32,768 items (the specification says 2,048), so that a
+    burst is not dropped.
+    """
+    prefix = processor.lower()
+    return {
+        f"{prefix}_schedule_delay": _resolve(
+            None,
+            [f"OTEL_{processor}_SCHEDULE_DELAY"],
+            SCHEDULE_DELAY.from_environment,
+            schedule_delay,
+        ),
+        f"{prefix}_max_queue_size": _resolve(
+            None, [f"OTEL_{processor}_MAX_QUEUE_SIZE"], count(maximum=1_000_000), 32_768
+        ),
+        f"{prefix}_max_export_batch_size": _resolve(
+            None, [f"OTEL_{processor}_MAX_EXPORT_BATCH_SIZE"], count(maximum=100_000), 512
+        ),
+        f"{prefix}_export_timeout": _resolve(
+            None, [f"OTEL_{processor}_EXPORT_TIMEOUT"], EXPORT_TIMEOUT.from_environment, 30.0
+        ),
+    }
+
+
+def resolve_console_stream(console: Console) -> Setting[str]:
+    """Where the console exporters write: ``Console(stream=...)``, else
+    ``PYNECTOR_CONSOLE_STREAM``, else stderr."""
+    return _resolve(
+        console.stream,
+        ["PYNECTOR_CONSOLE_STREAM"],
+        choice(CONSOLE_STREAMS),
+        "stderr",
+        label="Console(stream=...)",
     )
 
 
