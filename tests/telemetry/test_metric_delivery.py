@@ -106,7 +106,7 @@ def test_dead_collector_costs_one_line_and_about_a_second(protocol: str) -> None
     result, exit_seconds = run_app(APP, ["100"], metrics_env(refused, protocol))
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
-    assert "metrics were not delivered to OTLP" in lines[0]
+    assert "metric collections were not delivered to OTLP" in lines[0]
     assert "Traceback" not in result.stderr
     assert exit_seconds < 2.0, f"exited {exit_seconds:.2f}s after main"
     print(f"{protocol}: dead collector, exit {exit_seconds:.2f}s after main; {lines[0]}")
@@ -183,10 +183,13 @@ main()
 """
 
 
+@pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_forked_and_multiprocessing_children_export_their_last_interval(
-    collector: Collector,
+    collector: Collector, protocol: str
 ) -> None:
-    result, _ = run_app(FORKING_APP, [], metrics_env(collector, "http/protobuf"))
+    # Exports every 50 ms, so that the parent's exporter is in use when it forks.
+    env = metrics_env(collector, protocol, OTEL_METRIC_EXPORT_INTERVAL="50")
+    result, _ = run_app(FORKING_APP, [], env, timeout=60)
     assert result.stderr == ""
     expected = {"mp-0": 10, "mp-1": 11, "mp-2": 12, "forked": 5, "parent": 2}
     deadline = time.monotonic() + 15
@@ -285,11 +288,51 @@ def test_a_collector_dying_mid_stream_costs_one_line_and_about_a_second(
     exited = time.time()
     assert app.returncode == 0, stderr
     exit_seconds = exited - float(stdout.split()[-1])
-    # The export after the collector died is still retrying when the process
-    # leaves: it is abandoned and reported, in the only line printed.
+    # What was collected after the collector died is kept and retried; when the
+    # process leaves it is abandoned and reported, in the only line printed.
     lines = stderr.splitlines()
     assert len(lines) == 1, stderr
-    assert "metrics were not delivered" in lines[0]
-    assert "abandoned when the collector stopped answering" in lines[0]
+    assert "metric collections were not delivered" in lines[0]
+    assert "still queued when the collector stopped answering" in lines[0]
     assert exit_seconds < 2.0, f"exited {exit_seconds:.2f}s after main"
     print(f"{protocol}: collector killed mid-stream, exit {exit_seconds:.2f}s after main")
+
+
+# Instruments requests and gRPC clients, as opentelemetry-instrument does, and
+# exports metrics every 50 ms: the exporters' own calls must not become spans.
+INSTRUMENTED_APP = """
+import time
+from opentelemetry import trace
+from opentelemetry.instrumentation.grpc import GrpcInstrumentorClient
+from opentelemetry.instrumentation.requests import RequestsInstrumentor
+from pynector.telemetry import configure_telemetry, get_meter, get_telemetry
+
+RequestsInstrumentor().instrument()
+GrpcInstrumentorClient().instrument()
+ticks = get_meter("metrics.instrumented").create_counter("instrumented.ticks")
+tracer, _ = get_telemetry("metrics.instrumented")
+configure_telemetry()
+with tracer.start_as_current_span("work"):
+    pass
+for _ in range(10):
+    ticks.add(1)
+    time.sleep(0.05)
+assert trace.get_tracer_provider().force_flush(30_000)
+print(f"done {time.time()}", flush=True)
+"""
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_metric_exports_are_not_traced(collector: Collector, protocol: str) -> None:
+    env = metrics_env(
+        collector, protocol, OTEL_TRACES_EXPORTER="otlp", OTEL_METRIC_EXPORT_INTERVAL="50"
+    )
+    result, _ = run_app(INSTRUMENTED_APP, [], env)
+    assert result.stderr == ""
+    collector.wait_for(1)
+    collector.stop()  # drains: everything the application sent is in now
+    exports = {
+        point["time"] for point in collector.metrics() if point["name"] == "instrumented.ticks"
+    }
+    assert len(exports) >= 3, "several metric exports went out while it ran"
+    assert [span["name"] for span in collector.spans()] == ["work"]

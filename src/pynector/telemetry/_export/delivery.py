@@ -418,12 +418,27 @@ class Delivery(Generic[T]):
                 self._condition.wait(remaining)
             return not self._flush_failed
 
-    def shutdown(self) -> None:
-        """Drain the queue while the collector makes progress, then report what was lost."""
+    def shutdown(self, last: Sequence[T] = ()) -> None:
+        """Drain the queue while the collector makes progress, then report what was lost.
+
+        *last* is queued as shutdown begins (a metric reader's final
+        collection), so that a failure to send it is in the report, not in
+        a warning of its own.
+        """
+        if last and self._pid != os.getpid():  # forked without the fork hooks
+            self._after_fork_in_child()
         with self._condition:
             if self._shutting_down:
                 return
             self._shutting_down = True
+            for item in last:
+                if len(self._queue) >= self.options.max_queue_size:
+                    self.stats.dropped += 1
+                    continue
+                self._queue.append(item)
+                self.stats.accepted += 1
+            if self._worker is None and self._queue:
+                self._start_worker()
             if not self._in_flight:  # a failure before now: the worker makes one last attempt
                 self._attempt_failing = False
             self._condition.notify_all()

@@ -78,18 +78,29 @@ def preferred_aggregation(choice: str) -> dict[type, Any]:
     return {Histogram: ExponentialBucketHistogramAggregation()}
 
 
-def _delivering(settings: MetricSettings, exporter: Any, destination: str) -> MetricReader:
+def _delivering(
+    settings: MetricSettings,
+    new_exporter: Callable[[], MetricExporter],
+    destination: str,
+    *,
+    fork_wait: float = 0.0,
+) -> MetricReader:
+    """A delivering reader; in each process, its exporter comes from *new_exporter*."""
     from .metric_delivery import DeliveringMetricReader
 
+    make = new_exporter
     if active_redactor() is not None:  # secrets never leave: redacted in the export thread
         from .metric_redaction import RedactingMetricExporter
 
-        exporter = RedactingMetricExporter(exporter)
+        def make() -> MetricExporter:
+            return RedactingMetricExporter(new_exporter())
+
     return DeliveringMetricReader(
-        exporter,
+        make,
         destination,
         interval=settings.export_interval.value,
         export_timeout=settings.export_timeout.value,
+        fork_wait=fork_wait,
     )
 
 
@@ -97,34 +108,45 @@ def _console(settings: MetricSettings) -> MetricReader:
     from opentelemetry.sdk.metrics.export import ConsoleMetricExporter
 
     stream: Any = LazyStream(settings.console_stream.value)
-    exporter = ConsoleMetricExporter(
-        out=stream,
-        formatter=format_console_metrics,
-        preferred_temporality=preferred_temporality(settings.temporality.value),
-        preferred_aggregation=preferred_aggregation(settings.histogram_aggregation.value),
+    temporality = preferred_temporality(settings.temporality.value)
+    aggregation = preferred_aggregation(settings.histogram_aggregation.value)
+    return _delivering(
+        settings,
+        lambda: ConsoleMetricExporter(
+            out=stream,
+            formatter=format_console_metrics,
+            preferred_temporality=temporality,
+            preferred_aggregation=aggregation,
+        ),
+        "the console",
     )
-    return _delivering(settings, exporter, "the console")
 
 
 def _otlp(settings: MetricSettings) -> MetricReader:
     endpoint = settings.otlp_endpoint.value
     gzip = settings.otlp_compression.value == "gzip"
+    timeout = settings.otlp_timeout.value
     options: dict[str, Any] = {
         "endpoint": endpoint,
-        "headers": settings.otlp_headers.value,
-        "timeout": settings.otlp_timeout.value,
+        "timeout": timeout,
         "preferred_temporality": preferred_temporality(settings.temporality.value),
         "preferred_aggregation": preferred_aggregation(settings.histogram_aggregation.value),
     }
-    exporter: MetricExporter
+    new_exporter: Callable[[], MetricExporter]
     if settings.otlp_protocol.value == "grpc":
         import grpc
         from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter
 
-        exporter = OTLPMetricExporter(
-            insecure=settings.otlp_insecure.value or endpoint.startswith("http://"),
-            compression=grpc.Compression.Gzip if gzip else grpc.Compression.NoCompression,
-            **options,
+        from .grpc_fork import in_this_process_only_if_safe
+
+        # gRPC metadata keys must be lower-case; vendors document "Authorization=...".
+        metadata = {key.lower(): value for key, value in settings.otlp_headers.value.items()}
+        insecure = settings.otlp_insecure.value or endpoint.startswith("http://")
+        compression = grpc.Compression.Gzip if gzip else grpc.Compression.NoCompression
+        new_exporter = in_this_process_only_if_safe(
+            lambda: OTLPMetricExporter(
+                insecure=insecure, headers=metadata, compression=compression, **options
+            )
         )
     else:
         from opentelemetry.exporter.otlp.proto.http import Compression
@@ -132,11 +154,14 @@ def _otlp(settings: MetricSettings) -> MetricReader:
             OTLPMetricExporter as OTLPHttpMetricExporter,
         )
 
-        exporter = OTLPHttpMetricExporter(
-            compression=Compression.Gzip if gzip else Compression.NoCompression, **options
+        headers = settings.otlp_headers.value
+        http_compression = Compression.Gzip if gzip else Compression.NoCompression
+        new_exporter = lambda: OTLPHttpMetricExporter(  # noqa: E731 - a factory, like the other
+            headers=headers, compression=http_compression, **options
         )
     destination = f"OTLP {settings.otlp_protocol.value} {mask_url(endpoint)}"
-    return _delivering(settings, exporter, destination)
+    # A fork waits for an export in flight: gRPC cannot fork during a call.
+    return _delivering(settings, new_exporter, destination, fork_wait=timeout)
 
 
 #: exporter name -> (factory, the extra that installs its package)
@@ -144,6 +169,10 @@ _FACTORIES: dict[str, tuple[Callable[[MetricSettings], MetricReader], str]] = {
     "console": (_console, "observability"),
     "otlp": (_otlp, "otlp"),
 }
+
+
+def _always(exporter: MetricExporter) -> Callable[[], MetricExporter]:
+    return lambda: exporter
 
 
 def _own_readers(settings: MetricSettings, exporters: object) -> list[tuple[str, MetricReader]]:
@@ -156,7 +185,8 @@ def _own_readers(settings: MetricSettings, exporters: object) -> list[tuple[str,
         if isinstance(choice, MetricReader):
             readers.append((name, choice))
         elif isinstance(choice, MetricExporter):
-            readers.append((name, _delivering(settings, choice, name)))
+            # The application made this one exporter: every process uses it.
+            readers.append((name, _delivering(settings, _always(choice), name)))
         else:
             warn_once(
                 f"metric-exporter-type:{name}",
