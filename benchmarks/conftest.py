@@ -1,4 +1,4 @@
-"""Fixtures for the benchmark suite (run by ``make bench``; see README).
+"""Fixtures for the benchmark suite (run by ``make bench``; see docs/benchmarks.md).
 
 Every benchmark runs ``OPS`` operations per timed call, so that the cost of
 the harness calling the benchmark function is spread thin; results are

@@ -28,3 +28,32 @@ def test_every_variable_is_in_the_applications_guide() -> None:
     guide = (ROOT / "docs" / "applications.md").read_text(encoding="utf-8")
     documented = set(VARIABLE.findall(guide))
     assert sorted(variables_in_code() - documented) == []
+
+
+def modules_in_package() -> set[str]:
+    package = ROOT / "src" / "pynector" / "telemetry"
+    return {path.relative_to(package).as_posix() for path in package.rglob("*.py")}
+
+
+def modules_in_layout() -> set[str]:
+    """Every module the layout tree in docs/architecture.md names (a folder: its ``__init__``)."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    tree = text.split("```text\n", 1)[1].split("```", 1)[0]
+    listed: set[str] = set()
+    folder = ""
+    for line in tree.splitlines()[1:]:  # the first line is the package's own path
+        if not line.strip():
+            continue
+        name = line.split()[0]
+        top_level = len(line) - len(line.lstrip()) == 2
+        if top_level:
+            folder = name if name.endswith("/") else ""
+            if folder:
+                listed.add(folder + "__init__.py")
+        if name.endswith(".py"):
+            listed.add(name if top_level else folder + name)
+    return listed
+
+
+def test_the_layout_names_every_module() -> None:
+    assert sorted(modules_in_package() ^ modules_in_layout()) == []
