@@ -141,7 +141,9 @@ for n in range(4):
             if served == 50:
                 os.write(ready_w, b"r")
             time.sleep(0.001)
-        print(f"served {n} {served}", flush=True)
+        # One write(2) per line: four workers share the pipe, and an
+        # unbuffered print (PYTHONUNBUFFERED) writes the newline separately.
+        os.write(1, f"served {n} {served}\\n".encode())
         sys.exit(0)
     workers.append(pid)
 os.close(ready_w)
