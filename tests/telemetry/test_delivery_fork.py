@@ -185,6 +185,20 @@ def assert_quiet(stderr: str) -> None:
     assert "fork" not in stderr, stderr
 
 
+def without_coverage(env: dict[str, str]) -> dict[str, str]:
+    """*env* without subprocess coverage, for the fork storm.
+
+    Under coverage's tracer, a child can hang in coverage itself: the first
+    function it calls after the fork (a fork hook) makes the tracer take a
+    lock that an emitting thread held when the fork copied it (gdb shows
+    the child blocked in ``CTracer_handle_call`` under ``run_at_forkers``;
+    2 of 5 children in CI).  Tracing two threads emitting flat out also
+    stretches the storm to minutes.  The fork code paths are measured by
+    the multiprocessing and prefork tests, which fork from one thread.
+    """
+    return {name: value for name, value in env.items() if not name.startswith("COVERAGE_")}
+
+
 FORK_CASES = [
     pytest.param("http/protobuf", {}, id="http"),
     pytest.param("grpc", {}, id="grpc"),
@@ -200,11 +214,7 @@ def test_forks_under_span_emitting_threads_never_hang(
     # time (most of their spans are dropped, and counted), which is what
     # made children hang when a fork copied that lock held.
     env = otlp_env(collector, protocol, OTEL_BSP_MAX_QUEUE_SIZE="4096", **extra)
-    # Not traced by subprocess coverage: two threads emitting flat out, line
-    # by line under the tracer, stretch the storm to minutes.  The fork code
-    # paths are measured by the multiprocessing and prefork tests below.
-    env = {name: value for name, value in env.items() if not name.startswith("COVERAGE_")}
-    result, _ = run_app(FORK_STORM_APP, ["30"], env, 600)
+    result, _ = run_app(FORK_STORM_APP, ["30"], without_coverage(env), 600)
     outcome = result_of(result.stdout)
     hung = outcome["codes"].count(None)
     print(f"{protocol} {extra}: 30 forks, {hung} hung, exit codes {Counter(outcome['codes'])}")
@@ -282,7 +292,7 @@ def test_grpc_without_fork_support_costs_children_their_spans_not_their_lives(
     collector: Collector,
 ) -> None:
     env = otlp_env(collector, "grpc", GRPC_ENABLE_FORK_SUPPORT="0")
-    result, _ = run_app(FORK_STORM_APP, ["5"], env, 600)
+    result, _ = run_app(FORK_STORM_APP, ["5"], without_coverage(env), 600)
     outcome = result_of(result.stdout)
     assert outcome["codes"] == [0] * 5  # no child hung or crashed
     spans = collector.wait_for(outcome["parent"])
