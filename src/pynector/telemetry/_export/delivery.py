@@ -69,6 +69,7 @@ __all__ = [
     "Delivery",
     "DeliveryFront",
     "DeliveryStats",
+    "DeliveryView",
     "Sender",
     "Sent",
     "send_in_parts",
@@ -540,9 +541,9 @@ class Delivery(Generic[T]):
         self._forked = True
 
 
-class DeliveryFront(Generic[T]):
-    """What an SDK processor backed by a :class:`Delivery` answers, whatever it
-    delivers: the span processor's and the log record processor's common side."""
+class DeliveryView(Generic[T]):
+    """What a processor or reader backed by a :class:`Delivery` tells about it:
+    where it delivers, its counts and its queue (for reports and self-metrics)."""
 
     _delivery: Delivery[T]
 
@@ -564,6 +565,11 @@ class DeliveryFront(Generic[T]):
     def queue_capacity(self) -> int:
         """How many items the queue holds at most."""
         return self._delivery.options.max_queue_size
+
+
+class DeliveryFront(DeliveryView[T]):
+    """An SDK processor's side of a :class:`Delivery`, whatever it delivers:
+    what the span processor and the log record processor have in common."""
 
     def shutdown(self) -> None:
         self._delivery.shutdown()

@@ -42,7 +42,14 @@ from typing import TYPE_CHECKING, Any
 
 from opentelemetry.sdk.metrics.export import MetricExportResult, MetricReader
 
-from .delivery import BatchOptions, Delivery, DeliveryStats, Sent, describe, shutdown_exporter
+from .delivery import (
+    BatchOptions,
+    Delivery,
+    DeliveryView,
+    Sent,
+    describe,
+    shutdown_exporter,
+)
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.metrics.export import MetricExporter, MetricsData
@@ -85,7 +92,7 @@ class MetricSender:
         shutdown_exporter(self.exporter, timeout)
 
 
-class DeliveringMetricReader(MetricReader):
+class DeliveringMetricReader(DeliveryView["MetricsData"], MetricReader):
     """Collect every *interval* seconds and deliver to exporters made by *new_exporter*.
 
     See the module docs.  *destination* names where metrics go in warnings
@@ -136,15 +143,6 @@ class DeliveringMetricReader(MetricReader):
         self._start_collecting()
         reference = weakref.WeakMethod(self._after_fork_in_child)
         os.register_at_fork(after_in_child=lambda: (method := reference()) and method())
-
-    @property
-    def destination(self) -> str:
-        return self._delivery.destination
-
-    @property
-    def stats(self) -> DeliveryStats:
-        """This process's counts of collections (a forked child starts from zero)."""
-        return self._delivery.stats
 
     @property
     def exporter(self) -> Any:
