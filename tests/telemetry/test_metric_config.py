@@ -15,7 +15,6 @@ from unittest.mock import patch
 import pytest
 
 from pynector.telemetry import TelemetryWarning, configure_telemetry, get_meter, get_telemetry
-from pynector.telemetry._export.metric_delivery import DeliveringMetricReader
 from pynector.telemetry._export.metric_readers import (
     build_metric_readers,
     preferred_aggregation,
@@ -344,6 +343,8 @@ def test_an_exporter_of_the_applications_own_is_delivered(
 
 def test_a_failing_export_warns_once_and_flush_says_so(caplog: pytest.LogCaptureFixture) -> None:
     from opentelemetry.sdk.metrics import MeterProvider
+
+    from pynector.telemetry._export.metric_delivery import DeliveringMetricReader
 
     exporter = Refusing()
     settings = resolve_metric_settings(exporters=[exporter])
