@@ -2,33 +2,74 @@
 
 Used by ``metric_exporters=["console"]``; lines go to the console stream
 (stderr unless ``PYNECTOR_CONSOLE_STREAM=stdout``) at each export, in the
-spirit of the span lines of :mod:`.console`.
+spirit of the span lines of :mod:`.console`.  The test capture
+(:mod:`pynector.telemetry.testing`) lists its data points with the same
+two functions, so a failing test shows what the console would.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.metrics.export import MetricsData
 
-__all__ = ["format_console_metrics"]
+__all__ = ["format_console_metrics", "metric_line", "point_values"]
 
 
-def _point(point: Any) -> str:
+def point_values(point: Any) -> dict[str, Any]:
+    """A data point's numbers as a dict.
+
+    ``value`` for sums and gauges; ``count``, ``sum``, ``min``, ``max`` and
+    ``buckets`` for histograms.  ``buckets`` maps each bucket's upper bound
+    (inclusive; the last is ``math.inf``) to its count; it is ``None`` for
+    an exponential histogram, whose buckets have no fixed bounds.
+    """
     if hasattr(point, "value"):
-        return f"value={point.value!r}"
+        return {"value": point.value}
+    buckets = None
     if hasattr(point, "bucket_counts") and hasattr(point, "explicit_bounds"):
-        bounds = [f"le{bound:g}" for bound in point.explicit_bounds] + ["le+inf"]
-        buckets = " ".join(
-            f"{bound}={count}"
-            for bound, count in zip(bounds, point.bucket_counts, strict=False)
-            if count
-        )
-        return (
-            f"count={point.count} sum={point.sum!r} min={point.min!r} max={point.max!r} {buckets}"
-        )
-    return f"count={point.count} sum={point.sum!r}"  # exponential histogram
+        bounds = (*point.explicit_bounds, math.inf)
+        buckets = dict(zip(bounds, point.bucket_counts, strict=False))
+    return {
+        "count": point.count,
+        "sum": point.sum,
+        "min": getattr(point, "min", None),
+        "max": getattr(point, "max", None),
+        "buckets": buckets,
+    }
+
+
+def _numbers(values: Mapping[str, Any]) -> str:
+    if "value" in values:
+        return f"value={values['value']!r}"
+    buckets = values["buckets"]
+    if buckets is None:  # exponential histogram
+        return f"count={values['count']} sum={values['sum']!r}"
+    filled = " ".join(
+        f"le{'+inf' if bound == math.inf else format(bound, 'g')}={count}"
+        for bound, count in buckets.items()
+        if count
+    )
+    return (
+        f"count={values['count']} sum={values['sum']!r} min={values['min']!r} "
+        f"max={values['max']!r} {filled}"
+    )
+
+
+def metric_line(
+    name: str, unit: str, attributes: Mapping[str, Any], values: Mapping[str, Any]
+) -> str:
+    """One data point as a line: name, unit, attributes, then its numbers (see :func:`point_values`).
+
+    >>> metric_line("mylib.requests", "", {"route": "/"}, {"value": 3})
+    "metric 'mylib.requests' route='/' value=3\\n"
+    """
+    shown_unit = f" unit={unit}" if unit else ""
+    shown_attributes = "".join(f" {key}={value!r}" for key, value in attributes.items())
+    return f"metric {name!r}{shown_unit}{shown_attributes} {_numbers(values)}\n"
 
 
 def format_console_metrics(metrics_data: MetricsData) -> str:
@@ -37,10 +78,10 @@ def format_console_metrics(metrics_data: MetricsData) -> str:
     for resource_metrics in metrics_data.resource_metrics:
         for scope_metrics in resource_metrics.scope_metrics:
             for metric in scope_metrics.metrics:
-                unit = f" unit={metric.unit}" if metric.unit else ""
                 for point in metric.data.data_points:
-                    attributes = "".join(
-                        f" {key}={value!r}" for key, value in (point.attributes or {}).items()
+                    lines.append(
+                        metric_line(
+                            metric.name, metric.unit, point.attributes or {}, point_values(point)
+                        )
                     )
-                    lines.append(f"metric {metric.name!r}{unit}{attributes} {_point(point)}\n")
     return "".join(lines)
