@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from .._dependencies import is_importable
+from ._missing import missing_opentelemetry
 
 if TYPE_CHECKING:
     from ._capture import TelemetryCapture
@@ -34,10 +34,9 @@ _SDK = "opentelemetry.sdk.trace"
 
 def _attach() -> str | None:
     """Make sure the hub sees the global provider's spans; why not, if it cannot."""
-    if not is_importable("opentelemetry.trace"):
-        return 'OpenTelemetry is not installed (pip install "pynector[observability]")'
-    if not is_importable(_SDK):
-        return 'the OpenTelemetry SDK is not installed (pip install "pynector[observability]")'
+    missing = missing_opentelemetry(_SDK)
+    if missing is not None:
+        return missing
     from opentelemetry import trace
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
