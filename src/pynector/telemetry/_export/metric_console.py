@@ -60,9 +60,11 @@ def _numbers(values: Mapping[str, Any]) -> str:
 
 
 def metric_line(
-    name: str, unit: str, attributes: Mapping[str, Any], values: Mapping[str, Any]
+    name: str, unit: str | None, attributes: Mapping[str, Any], values: Mapping[str, Any]
 ) -> str:
-    """One data point as a line: name, unit, attributes, then its numbers (see :func:`point_values`).
+    """One data point as a line: name, unit, attributes, then its numbers.
+
+    *values* are as :func:`point_values` gives them.
 
     >>> metric_line("mylib.requests", "", {"route": "/"}, {"value": 3})
     "metric 'mylib.requests' route='/' value=3\\n"

@@ -3,18 +3,24 @@
 :class:`TelemetryCapture` records raw spans and log records as they come
 (from :mod:`._spans` and :mod:`._logs`) and turns them into plain dicts
 when the test reads them, so the same records can be shown with real or
-with deterministic ids and times.
+with deterministic ids and times.  Metrics are aggregated by the
+capture's own metric reader (:mod:`._metrics`) and collected when the
+test reads them; they carry no ids or times.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._metrics import MetricTap
 
 __all__ = ["CapturedList", "TelemetryCapture", "capture_telemetry"]
 
@@ -127,7 +133,7 @@ def _log_dict(record: _LogRecord, ids: _Mapping) -> dict[str, Any]:
 
 
 class TelemetryCapture:
-    """The spans and log records made while a capture is active.
+    """The spans, log records and measurements made while a capture is active.
 
     Read them as plain dicts:
 
@@ -139,11 +145,22 @@ class TelemetryCapture:
       ``scope`` (the tracer's name);
     * :attr:`logs`, in order: ``event``, ``level``, ``logger``, ``fields``,
       ``trace_id``/``span_id`` of the span they were made in (or ``None``),
-      ``timestamp``, ``exception`` (``"Type: message"`` or ``None``).
+      ``timestamp``, ``exception`` (``"Type: message"`` or ``None``);
+    * :attr:`metrics`, one per instrument and attribute set, sorted by
+      name: ``name``, ``kind`` (``"counter"``, ``"up_down_counter"``,
+      ``"histogram"``, ``"gauge"``, ``"observable_counter"``,
+      ``"observable_up_down_counter"``, ``"observable_gauge"``), ``unit``,
+      ``description``, ``scope`` (the meter's name), ``attributes``, and
+      ``value`` (counters and up-down counters: the total recorded during
+      the capture; gauges: the last value set; observable instruments: the
+      last value their callbacks reported) or, for histograms, ``count``,
+      ``sum``, ``min``, ``max`` and ``buckets`` (upper bound -> count; the
+      last bound is ``math.inf``).
 
     With :attr:`deterministic` true, ids are 1, 2, 3... in order of first
     appearance and times are 1 s, 2 s, 3 s... in the order they happened,
-    so a snapshot of a capture is the same on every run.
+    so a snapshot of a capture is the same on every run (metric points
+    carry neither ids nor times).
     """
 
     def __init__(self, *, deterministic: bool = False) -> None:
@@ -152,6 +169,10 @@ class TelemetryCapture:
         self.spans_unavailable: str | None = None
         #: Why pynector's log calls cannot be captured here, or ``None``.
         self.logs_unavailable: str | None = None
+        #: Why measurements cannot be captured here, or ``None`` when they can.
+        self.metrics_unavailable: str | None = None
+        self._metric_tap: MetricTap | None = None  # while the capture is active
+        self._final_metrics: list[dict[str, Any]] = []  # its last collection, once ended
         self._lock = threading.Lock()
         self._seq = 0
         self._spans: dict[int, _SpanRecord] = {}
@@ -197,11 +218,20 @@ class TelemetryCapture:
                 )
             )
 
+    def _read_metrics_from(self, tap: MetricTap | None) -> None:
+        """Collect metrics from *tap* from now on; ``None``: keep the last collection."""
+        if tap is None and self._metric_tap is not None:
+            self._final_metrics = self._metric_tap.collect()
+        self._metric_tap = tap
+
     def clear(self) -> None:
         """Forget everything captured so far."""
         with self._lock:
             self._spans.clear()
             self._logs.clear()
+            self._final_metrics = []
+        if self._metric_tap is not None:
+            self._metric_tap.restart()
 
     # --- reading -----------------------------------------------------------
     def _snapshot(self) -> tuple[CapturedList, CapturedList]:
@@ -229,17 +259,49 @@ class TelemetryCapture:
         _, logs = self._snapshot()
         return logs
 
+    @property
+    def metrics(self) -> CapturedList:
+        """The captured metric data points (see the class docstring).
+
+        While the capture is active each read collects afresh, running
+        observable instruments' callbacks; once it has ended, the last
+        collection (made as it ended) is returned.
+        """
+        points = CapturedList(self._metric_points())
+        points.reason = self.metrics_unavailable
+        return points
+
+    def _metric_points(self) -> list[dict[str, Any]]:
+        tap = self._metric_tap
+        if tap is not None:
+            return tap.collect()
+        return copy.deepcopy(self._final_metrics)
+
+    def find_metrics(self, name: str | None = None, **attributes: Any) -> list[dict[str, Any]]:
+        """The metric points named *name* (any if ``None``) with *attributes* among theirs."""
+        return _matching(self._metric_points(), name, attributes)
+
+    def metric(self, name: str, **attributes: Any) -> dict[str, Any]:
+        """The one metric point named *name* whose attributes include *attributes*.
+
+        Zero or several: an AssertionError that lists what was captured.
+        """
+        points = self._metric_points()
+        found = _matching(points, name, attributes)
+        if len(found) != 1:
+            wanted = f"metric point {name!r}" + (f" with {attributes}" if attributes else "")
+            raise AssertionError(
+                f"expected exactly one {wanted}, found {len(found)}\n\n{self._describe(points)}"
+            )
+        return found[0]
+
+    def format_metrics(self) -> str:
+        """The captured metric points, one line each, as the ``console`` metric exporter writes."""
+        return _metric_lines(self._metric_points())
+
     def find_all(self, name: str | None = None, **attributes: Any) -> list[dict[str, Any]]:
         """The spans named *name* (any name if ``None``) whose attributes include *attributes*."""
-        return [
-            span
-            for span in self.spans
-            if (name is None or span["name"] == name)
-            and all(
-                key in span["attributes"] and span["attributes"][key] == value
-                for key, value in attributes.items()
-            )
-        ]
+        return _matching(self.spans, name, attributes)
 
     def find(self, name: str, **attributes: Any) -> dict[str, Any]:
         """The one span named *name* with *attributes*.
@@ -311,13 +373,43 @@ class TelemetryCapture:
         return draw(spans, logs, UTC)
 
     def describe(self) -> str:
-        """What was captured, for an assertion message: the tree, or why there is none."""
+        """What was captured, for an assertion message: the tree and the metrics, or why not."""
+        return self._describe(self._metric_points())
+
+    def _describe(self, metric_points: list[dict[str, Any]]) -> str:
         text = self.format_tree()
+        if metric_points:
+            text += "--- metrics ---\n" + _metric_lines(metric_points)
         if self.spans_unavailable:
             text += f"(no spans captured: {self.spans_unavailable})\n"
         if self.logs_unavailable:
             text += f"(pynector's log calls not captured: {self.logs_unavailable})\n"
+        if self.metrics_unavailable:
+            text += f"(no metrics captured: {self.metrics_unavailable})\n"
         return text or "(nothing was captured)\n"
+
+
+def _matching(
+    items: list[dict[str, Any]], name: str | None, attributes: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """The *items* (spans or metric points) named *name* whose attributes include *attributes*."""
+    return [
+        item
+        for item in items
+        if (name is None or item["name"] == name)
+        and all(
+            key in item["attributes"] and item["attributes"][key] == value
+            for key, value in attributes.items()
+        )
+    ]
+
+
+def _metric_lines(points: list[dict[str, Any]]) -> str:
+    from .._export.metric_console import metric_line
+
+    return "".join(
+        metric_line(point["name"], point["unit"], point["attributes"], point) for point in points
+    )
 
 
 def _current_span_ids() -> tuple[int | None, int | None]:
@@ -359,7 +451,7 @@ def _assign_deterministic(ids: _Mapping, spans: list[_SpanRecord], logs: list[_L
 def capture_telemetry(
     *, deterministic: bool = False, stdlib: bool = True
 ) -> Iterator[TelemetryCapture]:
-    """Capture the spans and log records made inside the ``with`` block.
+    """Capture the spans, log records and measurements made inside the ``with`` block.
 
     Works whether or not a tracer provider was set earlier in the process:
     with none, a test provider is installed once (it records only while a
@@ -369,12 +461,19 @@ def capture_telemetry(
     structlog for the duration; standard library records reaching the root
     logger are captured too unless *stdlib* is false.
 
+    Measurements are aggregated by a metric reader the capture adds to the
+    global meter provider for the duration (installing a test provider
+    first if none is set), so they start from zero whatever was recorded
+    before; instruments made earlier, at import time, included.
+
     Without OpenTelemetry (or structlog) nothing of that kind is captured,
-    and the capture says why (:attr:`TelemetryCapture.spans_unavailable`).
+    and the capture says why (:attr:`TelemetryCapture.spans_unavailable`,
+    :attr:`~TelemetryCapture.metrics_unavailable`).
     """
     from ._logs import log_taps
+    from ._metrics import metric_tap
     from ._spans import span_tap
 
     capture = TelemetryCapture(deterministic=deterministic)
-    with span_tap(capture), log_taps(capture, stdlib=stdlib):
+    with span_tap(capture), metric_tap(capture), log_taps(capture, stdlib=stdlib):
         yield capture
