@@ -56,7 +56,7 @@ def summary(result: subprocess.CompletedProcess[str]) -> str:
 )
 def test_a_project_using_the_fixture_passes(tmp_path: Path, setup: list[str]) -> None:
     result = run_pytest(tmp_path, "uses_fixture", *setup)
-    assert summary(result) == "4 passed", result.stdout + result.stderr
+    assert summary(result) == "6 passed", result.stdout + result.stderr
     # The application's own log output keeps going while the fixture captures.
     assert ('"event": "retrying"' in result.stdout) is bool(setup)
 
@@ -64,8 +64,9 @@ def test_a_project_using_the_fixture_passes(tmp_path: Path, setup: list[str]) ->
 @pytest.mark.skipif(HAS_OPENTELEMETRY, reason="the no-dependency configuration")
 def test_without_dependencies_the_fixture_says_why_it_captured_nothing(tmp_path: Path) -> None:
     result = run_pytest(tmp_path, "uses_fixture")
-    assert summary(result) == "3 failed, 1 passed", result.stdout
+    assert summary(result) == "5 failed, 1 passed", result.stdout
     assert "(no spans captured: OpenTelemetry is not installed" in result.stdout
+    assert "(no metrics captured: OpenTelemetry is not installed" in result.stdout
     assert "pynector's log calls not captured: below the standard library's levels" in (
         result.stdout
     )
@@ -79,6 +80,8 @@ def test_a_failing_test_shows_the_captured_tree(tmp_path: Path) -> None:
     assert re.search(r"\n--- trace [0-9a-f]{32} ---\n", section)
     assert "fetch  url='https://example.test'" in section
     assert "INFO     retrying  attempt=1" in section
+    assert "\n--- metrics ---\n" in section
+    assert "metric 'mylib.fetches' unit={fetch} url='https://example.test' value=1\n" in section
 
 
 def test_a_project_not_using_the_fixture_is_unchanged(tmp_path: Path) -> None:

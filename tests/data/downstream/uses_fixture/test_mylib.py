@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mylib import fetch
+from mylib import connections, fetch
 
 from pynector.telemetry.testing import TelemetryCapture, capture_telemetry
 
@@ -18,6 +18,26 @@ def test_fetch_opens_a_span_and_logs_retrying_inside_it(
 def test_each_test_starts_empty(telemetry_capture: TelemetryCapture) -> None:
     assert telemetry_capture.spans == []
     assert telemetry_capture.logs == []
+    assert telemetry_capture.find_metrics("mylib.fetches") == []  # the test above fetched
+
+
+def test_fetches_are_counted_by_instruments_made_at_import_time(
+    telemetry_capture: TelemetryCapture,
+) -> None:
+    fetch("https://example.test")
+    fetch("https://example.test")
+    fetch("https://other.test")
+    point = telemetry_capture.metric("mylib.fetches", url="https://example.test")
+    assert (point["kind"], point["unit"], point["value"]) == ("counter", "{fetch}", 2)
+
+
+def test_observable_callbacks_run_when_the_test_reads(telemetry_capture: TelemetryCapture) -> None:
+    connections.append("db")
+    try:
+        point = telemetry_capture.metric("mylib.connections")
+    finally:
+        connections.clear()
+    assert (point["kind"], point["value"]) == ("observable_up_down_counter", 1)
 
 
 def test_deterministic_snapshot(telemetry_capture: TelemetryCapture) -> None:
