@@ -27,7 +27,7 @@ _FIXTURE = "telemetry_capture"
 
 @pytest.fixture
 def telemetry_capture() -> Iterator[TelemetryCapture]:
-    """The spans and logs made during the test (see :mod:`pynector.telemetry.testing`).
+    """The spans, logs and metrics made during the test (see :mod:`pynector.telemetry.testing`).
 
     Set ``telemetry_capture.deterministic = True`` for ids and times that are
     the same on every run.
