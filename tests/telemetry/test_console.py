@@ -463,3 +463,34 @@ def test_a_forked_child_draws_only_its_own_spans() -> None:
     assert [row.text.split("  (")[0] for row in child if row.kind == "span"] == ["child-work"]
     assert "(parent " in child[1].text
     assert [row.text for row in parent if row.kind == "span"] == ["parent-work"]
+
+
+def test_the_one_line_format_chosen_by_name_is_exact(capsys: pytest.CaptureFixture[str]) -> None:
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.trace import StatusCode
+
+    from pynector.telemetry._export.settings import resolve_settings
+    from pynector.telemetry._export.span_processors import build_span_processors
+
+    ((name, processor),) = build_span_processors(resolve_settings(exporters=["console-lines"]))
+    provider = TracerProvider(id_generator=sequential_ids())
+    provider.add_span_processor(processor)
+    tracer = provider.get_tracer("tests.console")
+    root = tracer.start_span("order", attributes={"items": 2}, start_time=T0)
+    child = tracer.start_span("lookup", trace.set_span_in_context(root), start_time=T0 + MS)
+    child.set_status(StatusCode.ERROR, "OutOfCatalogue: durian")
+    child.end(T0 + 3 * MS + 500_000)
+    root.end(T0 + 4 * MS)
+    provider.shutdown()
+    assert name == "console-lines"
+    assert capsys.readouterr() == (
+        "",
+        lines(
+            "span 'lookup' trace_id=00000000000000000000000000000001 span_id=0000000000000002"
+            " parent_id=0000000000000001 duration_ms=2.500 status=ERROR"
+            " error='OutOfCatalogue: durian'",
+            "span 'order' trace_id=00000000000000000000000000000001 span_id=0000000000000001"
+            " parent_id=- duration_ms=4.000 status=UNSET items=2",
+        ),
+    )
