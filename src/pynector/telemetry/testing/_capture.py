@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -288,12 +288,7 @@ class TelemetryCapture:
         """
         points = self._metric_points()
         found = _matching(points, name, attributes)
-        if len(found) != 1:
-            wanted = f"metric point {name!r}" + (f" with {attributes}" if attributes else "")
-            raise AssertionError(
-                f"expected exactly one {wanted}, found {len(found)}\n\n{self._describe(points)}"
-            )
-        return found[0]
+        return _the_one(found, "metric point", name, attributes, lambda: self._describe(points))
 
     def format_metrics(self) -> str:
         """The captured metric points, one line each, as the ``console`` metric exporter writes."""
@@ -308,13 +303,7 @@ class TelemetryCapture:
 
         Zero or several: an AssertionError that shows the captured tree.
         """
-        found = self.find_all(name, **attributes)
-        if len(found) != 1:
-            wanted = f"span {name!r}" + (f" with {attributes}" if attributes else "")
-            raise AssertionError(
-                f"expected exactly one {wanted}, found {len(found)}\n\n{self.describe()}"
-            )
-        return found[0]
+        return _the_one(self.find_all(name, **attributes), "span", name, attributes, self.describe)
 
     def find_log(self, event: str, **fields: Any) -> dict[str, Any]:
         """The one log record *event* with *fields*.
@@ -327,12 +316,7 @@ class TelemetryCapture:
             if log["event"] == event
             and all(key in log["fields"] and log["fields"][key] == v for key, v in fields.items())
         ]
-        if len(found) != 1:
-            wanted = f"log {event!r}" + (f" with {fields}" if fields else "")
-            raise AssertionError(
-                f"expected exactly one {wanted}, found {len(found)}\n\n{self.describe()}"
-            )
-        return found[0]
+        return _the_one(found, "log", event, fields, self.describe)
 
     def logs_in(self, span: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The log records made while *span* (a dict from :attr:`spans`) was current."""
@@ -402,6 +386,20 @@ def _matching(
             for key, value in attributes.items()
         )
     ]
+
+
+def _the_one(
+    found: list[dict[str, Any]],
+    kind: str,
+    name: str,
+    wanted: Mapping[str, Any],
+    describe: Callable[[], str],
+) -> dict[str, Any]:
+    """The only item *found*; else an AssertionError saying what was looked for and captured."""
+    if len(found) == 1:
+        return found[0]
+    looked_for = f"{kind} {name!r}" + (f" with {wanted}" if wanted else "")
+    raise AssertionError(f"expected exactly one {looked_for}, found {len(found)}\n\n{describe()}")
 
 
 def _metric_lines(points: list[dict[str, Any]]) -> str:
