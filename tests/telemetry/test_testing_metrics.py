@@ -171,18 +171,26 @@ def test_a_view_that_renames_or_changes_aggregation_is_read_as_the_data_says() -
 
     views = [
         View(instrument_name="mylib.requests", name="mylib.renamed"),
-        View(instrument_name="mylib.duration", aggregation=ExponentialBucketHistogramAggregation()),
+        View(instrument_name="mylib.limit", name="mylib.ceiling"),
+        View(
+            instrument_name="mylib.duration",
+            name="mylib.latency",
+            aggregation=ExponentialBucketHistogramAggregation(),
+        ),
     ]
     metrics.set_meter_provider(MeterProvider(views=views, shutdown_on_exit=False))
     meter = get_meter("mylib")
     with capture_telemetry() as capture:
         meter.create_counter("mylib.requests").add(2)
+        meter.create_gauge("mylib.limit").set(5)
         meter.create_histogram("mylib.duration").record(3)
-    duration, renamed = capture.metrics
+    ceiling, latency, renamed = capture.metrics
+    # The provider's record of its instruments has other names: kinds come from the data.
     assert (renamed["name"], renamed["kind"], renamed["value"]) == ("mylib.renamed", "counter", 2)
-    assert (duration["kind"], duration["count"], duration["sum"]) == ("histogram", 1, 3)
-    assert duration["buckets"] is None  # exponential buckets have no fixed bounds
-    assert "metric 'mylib.duration' count=1 sum=3\n" in capture.format_metrics()
+    assert (ceiling["name"], ceiling["kind"], ceiling["value"]) == ("mylib.ceiling", "gauge", 5)
+    assert (latency["kind"], latency["count"], latency["sum"]) == ("histogram", 1, 3)
+    assert latency["buckets"] is None  # exponential buckets have no fixed bounds
+    assert "metric 'mylib.latency' count=1 sum=3\n" in capture.format_metrics()
 
 
 @pytest.mark.requires_otel
