@@ -3,7 +3,9 @@
 A warning that echoes a bad value must neither flood the output (a
 100,000-character variable is one line, not 100 KB) nor leak a credential
 that sits inside it: URL passwords, ``api_key=``-style parameters and, for
-secret settings such as headers, every value are replaced by ``***``.
+secret settings such as headers, every value are replaced by ``***``.  An
+object that is not plain data (an exporter given where it does not belong)
+is shown by its class, never by its ``repr``.
 
 >>> shown_value("https://ci:hunter2@collector:4318/v1/traces?api_key=abc&team=core")
 "'https://ci:***@collector:4318/v1/traces?api_key=***&team=core'"
@@ -14,12 +16,16 @@ secret settings such as headers, every value are replaced by ``***``.
 (104, "xx…' (100,000 characters)")
 >>> shown_value(float("nan"))
 'nan'
+>>> shown_value([object(), "otlp", {"timeout": 5}])
+"[<object object>, 'otlp', {'timeout': 5}]"
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from itertools import islice
+from numbers import Number
 
 __all__ = ["mask_credentials", "shown_text", "shown_value"]
 
@@ -94,9 +100,40 @@ def _text(value: object, secret: bool) -> tuple[str, bool]:
                 pass
         return "***", False
     try:
-        return mask_credentials(repr(value)), False
+        return mask_credentials(_described(value)), False
     except Exception:  # a repr that raises, an int too long to print...
         return f"<unprintable {type(value).__name__}>", False
+
+
+#: Items of a list or mapping described before the rest is left out.
+_ITEMS_SHOWN = 8
+_PLAIN = (str, bytes, bool, int, float, complex, Number, type(None))
+
+
+def _described(value: object, depth: int = 0) -> str:
+    """*value*'s ``repr`` if it is plain data (text, numbers, lists and
+    mappings of them); any other object by its class alone, since its
+    ``repr`` could hold what it was made with (an exporter's headers...)."""
+    if isinstance(value, type):
+        return f"<class {value.__name__}>"
+    if isinstance(value, _PLAIN):
+        return repr(value)
+    if depth < 3 and isinstance(value, (Mapping, list, tuple, set, frozenset)):
+        items = list(islice(value.items() if isinstance(value, Mapping) else value, _ITEMS_SHOWN))
+        shown = [
+            f"{_described(item[0], depth + 1)}: {_described(item[1], depth + 1)}"
+            if isinstance(value, Mapping)
+            else _described(item, depth + 1)
+            for item in items
+        ]
+        if len(value) > _ITEMS_SHOWN:
+            shown.append("...")
+        if isinstance(value, Mapping):
+            return "{" + ", ".join(shown) + "}"
+        if isinstance(value, tuple):
+            return "(" + ", ".join(shown) + ("," if len(shown) == 1 else "") + ")"
+        return "[" + ", ".join(shown) + "]"
+    return f"<{type(value).__name__} object>"
 
 
 def _shortened(text: str, quoted: bool) -> str:
