@@ -149,9 +149,11 @@ def test_variables_it_reads_are_listed_for_hiding_from_the_sdk() -> None:
 
 
 def test_a_trace_only_exporter_is_skipped_with_a_warning() -> None:
-    with pytest.warns(TelemetryWarning, match="Skipping Zipkin") as record:
+    expected = "Skipping <Zipkin object> in log_exporters"
+    with pytest.warns(TelemetryWarning, match=expected) as record:
         settings = resolve_log_settings(exporters=["otlp", Zipkin()])
     assert len(record) == 1
+    assert "Zipkin options belong in trace_exporters" in str(record[0].message)
     assert settings.exporters == Setting(("otlp",), "argument")
 
 

@@ -273,7 +273,10 @@ def test_odd_metric_exporter_choices_are_skipped_with_a_warning(
     texts = sorted(str(w.message) for w in caught)
     assert len(texts) == 2, texts
     assert texts[0].startswith("Skipping 'zipkin' in metric_exporters")
-    assert texts[1].startswith("metric_exporters takes names (otlp, console, none)")
+    assert texts[1].startswith(
+        "Skipping 42 in metric_exporters: expected a name (otlp, console, none), OTLP "
+        "options, or an OpenTelemetry MetricExporter or MetricReader instance."
+    )
     orders.add(1)
     assert global_meter_provider().force_flush()
     assert capsys.readouterr().err == "metric 'config.orders' value=1\n"
@@ -336,8 +339,8 @@ def test_an_exporter_of_the_applications_own_is_delivered(
     # reported in the one line.
     assert exporter.exports == 1
     assert [record.getMessage() for record in caplog.records] == [
-        "pynector: 1 of 1 metric collections were not delivered to RefusingExporter: 1 still "
-        "queued when the collector stopped answering."
+        "pynector: 1 of 1 metric collections were not delivered to the application's "
+        "RefusingExporter: 1 still queued when the collector stopped answering."
     ]
 
 
@@ -364,9 +367,9 @@ def test_a_failing_export_warns_once_and_flush_says_so(caplog: pytest.LogCapture
     assert reader.stats.accepted == reader.stats.abandoned == 3
     messages = [record.getMessage() for record in caplog.records]
     assert messages == [
-        "pynector: cannot export metric collections to RefusingExporter (export failed); "
-        "they are kept and retried in the background, and any that are lost will be "
-        "reported at exit.",
-        "pynector: 3 of 3 metric collections were not delivered to RefusingExporter: 3 still "
-        "queued when the collector stopped answering.",
+        "pynector: cannot export metric collections to the application's RefusingExporter "
+        "(export failed); they are kept and retried in the background, and any that are lost "
+        "will be reported at exit.",
+        "pynector: 3 of 3 metric collections were not delivered to the application's "
+        "RefusingExporter: 3 still queued when the collector stopped answering.",
     ]

@@ -34,12 +34,14 @@ from ._export.environment import (
 from ._export.log_settings import LOG_VARIABLES, resolve_log_settings
 from ._export.meter_provider import configure_metrics
 from ._export.metric_settings import METRIC_VARIABLES, MetricExporterChoice
+from ._export.parsers import own_choices
 from ._export.propagators import configure_propagators
 from ._export.resource import build_resource_attributes
 from ._export.sampling import build_sampler
 from ._export.settings import (
     VARIABLES,
     ExportSettings,
+    Setting,
     check_sdk_variables,
     resolve_service_name,
     resolve_settings,
@@ -103,7 +105,7 @@ def _configure_exporters(tracer_provider: Any, exporters: object) -> list[str]:
     settings = resolve_settings(exporters=exporters)  # type: ignore[arg-type]
     _protect_diagnostics(settings)
     with _sdk_reads_nothing_parsed():
-        processors = build_span_processors(settings)
+        processors = build_span_processors(settings, exporters)
     redactor = active_redactor()
     configured = []
     set_console_sink(None)
@@ -137,6 +139,8 @@ def _redacting(processor: Any, redactor: Redactor) -> Any:
     from ._export.span_delivery import DeliveringSpanProcessor
     from ._export.span_redaction import RedactingSpanExporter, RedactingSpanProcessor
 
+    if isinstance(processor, RedactingSpanProcessor):  # the application's own, as given
+        return processor
     if isinstance(processor, DeliveringSpanProcessor):  # also the exporters made after a fork
         processor.wrap_exporter(lambda exporter: RedactingSpanExporter(exporter, redactor))
     elif isinstance(processor, SimpleSpanProcessor):
@@ -176,10 +180,7 @@ def _configure_tracing(
             "that provider sends them.",
         )
         return True
-    attributes = build_resource_attributes(settings.service_name, extra_attributes)
-    redactor = active_redactor()
-    if redactor is not None:
-        attributes = dict(redactor.redact(attributes))
+    attributes = _resource_attributes_redacted(settings.service_name, extra_attributes)
     sampler = build_sampler(settings)
     with _sdk_reads_nothing_parsed():
         resource = Resource.create(attributes)
@@ -387,7 +388,8 @@ def _configure_log_export(
     if earlier is not None:
         earlier.uninstall_log_export()
     settings = resolve_log_settings(exporters=log_exporters)  # type: ignore[arg-type]
-    if not settings.exporters.value or get_env_bool("OTEL_SDK_DISABLED"):
+    asked = settings.exporters.value or own_choices(log_exporters, "logs")
+    if not asked or get_env_bool("OTEL_SDK_DISABLED"):
         return
     self_metrics = get_env_bool("OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED")
     try:
@@ -398,6 +400,7 @@ def _configure_log_export(
                 settings,
                 lambda: _resource(service_name, resource_attributes),
                 self_metrics=self_metrics,
+                exporters=log_exporters,
             )
         if provider is None:
             return
@@ -418,10 +421,20 @@ def _resource(service_name: object, resource_attributes: object) -> Resource:
     resource = getattr(provider, "resource", None)
     if isinstance(resource, Resource):
         return resource
-    attributes = build_resource_attributes(
+    attributes = _resource_attributes_redacted(
         resolve_service_name(service_name), _resource_attributes(resource_attributes)
     )
     return Resource.create(attributes)
+
+
+def _resource_attributes_redacted(
+    service_name: Setting[str], extra_attributes: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The resource's attributes, secrets redacted: every exporter and
+    processor, the application's own included, sees the resource as it is."""
+    attributes = build_resource_attributes(service_name, extra_attributes)
+    redactor = active_redactor()
+    return attributes if redactor is None else dict(redactor.redact(attributes))
 
 
 def _resource_attributes(value: object) -> Mapping[str, Any] | None:

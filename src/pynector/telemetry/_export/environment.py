@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote
@@ -51,10 +51,26 @@ class InvalidEntries(InvalidValue):
     each to be named in a warning.
     """
 
-    def __init__(self, expected: str, value: Any, entries: list[object]) -> None:
+    def __init__(
+        self,
+        expected: str,
+        value: Any,
+        entries: list[object],
+        reasons: Sequence[str | None] = (),
+    ) -> None:
         super().__init__(expected)
         self.value = value
         self.entries = entries
+        self.reasons = reasons
+
+    def explained(self) -> list[tuple[object, str]]:
+        """Each bad entry with what was expected of it: its own reason, if
+        *reasons* gives one (parallel to *entries*), else *expected*."""
+        reasons = list(self.reasons) + [None] * (len(self.entries) - len(self.reasons))
+        return [
+            (entry, reason or str(self))
+            for entry, reason in zip(self.entries, reasons, strict=False)
+        ]
 
 
 def parse_bool(raw: object) -> bool:

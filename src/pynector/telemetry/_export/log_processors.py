@@ -4,9 +4,11 @@
 the delivery guarantees spans have; ``console`` writes each record as it is
 emitted, one JSON object per line, as OpenTelemetry would export it (the
 severity, body, attributes, trace and span ids and resource), to see what
-the ``otlp`` exporter would send.  A missing exporter package costs one
-warning that says which extra to install, and the other exporters still
-work.
+the ``otlp`` exporter would send.  The application's own
+``LogRecordExporter`` runs behind a delivering processor too, and its own
+``LogRecordProcessor`` is added as given (see :mod:`.own_exporters`).  A
+missing exporter package costs one warning that says which extra to
+install, and the other exporters still work.
 """
 
 from __future__ import annotations
@@ -17,9 +19,13 @@ from typing import TYPE_CHECKING, Any
 from .._warnings import warn_once
 from .console import LazyStream
 from .log_settings import LogSettings
+from .own_exporters import OWN_FORK_WAIT, own_destination, role_of, same_in_every_process
+from .parsers import own_choices
 
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import LogRecordProcessor, ReadableLogRecord
+
+    from .log_delivery import EncodingProblem
 
 __all__ = ["build_log_processors"]
 
@@ -35,23 +41,54 @@ def _console(settings: LogSettings) -> LogRecordProcessor:
     return SimpleLogRecordProcessor(ConsoleLogRecordExporter(out=stream, formatter=_one_line))
 
 
-def _otlp(settings: LogSettings) -> LogRecordProcessor:
+def _delivering(
+    settings: LogSettings,
+    new_exporter: Callable[[], Any],
+    destination: str,
+    *,
+    fork_wait: float,
+    encoding_problem: EncodingProblem | None = None,
+) -> LogRecordProcessor:
+    """A delivering processor; a fork waits up to *fork_wait* s for an export in flight."""
     from .delivery import BatchOptions
-    from .log_delivery import DeliveringLogProcessor, otlp_log_encoding_problem
-    from .otlp_exporters import otlp_destination, otlp_exporter_factory
+    from .log_delivery import DeliveringLogProcessor
 
     options = BatchOptions(
         max_queue_size=settings.blrp_max_queue_size.value,
         max_batch_size=settings.blrp_max_export_batch_size.value,
         schedule_delay=settings.blrp_schedule_delay.value,
         export_timeout=settings.blrp_export_timeout.value,
-        fork_wait=settings.otlp_timeout.value,
+        fork_wait=fork_wait,
     )
     return DeliveringLogProcessor(
+        new_exporter, destination, options, encoding_problem=encoding_problem
+    )
+
+
+def _otlp(settings: LogSettings) -> LogRecordProcessor:
+    from .log_delivery import otlp_log_encoding_problem
+    from .otlp_exporters import otlp_destination, otlp_exporter_factory
+
+    return _delivering(
+        settings,
         otlp_exporter_factory(settings, "logs"),
         otlp_destination(settings),
-        options,
+        fork_wait=settings.otlp_timeout.value,
         encoding_problem=otlp_log_encoding_problem,
+    )
+
+
+def _own(settings: LogSettings, choice: Any) -> LogRecordProcessor:
+    """The application's exporter behind a delivering processor, or its
+    processor as given (records are redacted as they are made, before any
+    processor sees them)."""
+    if role_of(type(choice)) == ("logs", 1):
+        return choice  # type: ignore[no-any-return]
+    return _delivering(
+        settings,
+        same_in_every_process(choice),
+        own_destination(choice),
+        fork_wait=OWN_FORK_WAIT,
     )
 
 
@@ -62,8 +99,12 @@ _FACTORIES: dict[str, tuple[Callable[[LogSettings], LogRecordProcessor], str]] =
 }
 
 
-def build_log_processors(settings: LogSettings) -> list[tuple[str, LogRecordProcessor]]:
-    """One log record processor per configured exporter, in order.
+def build_log_processors(
+    settings: LogSettings, exporters: object = None
+) -> list[tuple[str, LogRecordProcessor]]:
+    """One log record processor per configured exporter, in order, then one
+    per exporter or processor of the application's own among *exporters*
+    (the ``log_exporters`` argument), named by its class.
 
     A missing package produces one warning and its exporter is skipped;
     the rest still work.
@@ -80,4 +121,6 @@ def build_log_processors(settings: LogSettings) -> list[tuple[str, LogRecordProc
                 f'not installed. Install it with: pip install "pynector[{extra}]". '
                 "Logging continues without this exporter.",
             )
+    for choice in own_choices(exporters, "logs"):
+        processors.append((type(choice).__name__, _own(settings, choice)))
     return processors

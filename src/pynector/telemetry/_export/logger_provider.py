@@ -36,10 +36,15 @@ _UNSET = ("ProxyLoggerProvider", "NoOpLoggerProvider")
 
 
 def build_logger_provider(
-    settings: LogSettings, resource: Callable[[], Resource], *, self_metrics: bool = False
+    settings: LogSettings,
+    resource: Callable[[], Resource],
+    *,
+    self_metrics: bool = False,
+    exporters: object = None,
 ) -> LoggerProvider | None:
-    """A provider with one processor per configured exporter, made with
-    *resource*'s answer; ``None`` when there is nothing to export to.
+    """A provider with one processor per configured exporter (and per
+    exporter or processor of the application's own among *exporters*), made
+    with *resource*'s answer; ``None`` when there is nothing to export to.
 
     With *self_metrics*, the processors publish their delivery statistics.
     """
@@ -52,7 +57,7 @@ def build_logger_provider(
             "twice. Log records go wherever the application's logging sends them.",
         )
         return None
-    processors = build_log_processors(settings)
+    processors = build_log_processors(settings, exporters)
     if not processors:
         return None
     provider = LoggerProvider(resource=resource(), shutdown_on_exit=True)

@@ -18,7 +18,8 @@ from typing import Any
 from .._warnings import warn_once
 from ..redaction import active_redactor
 from .metric_readers import build_metric_readers
-from .metric_settings import MetricSettings, own_choices, resolve_metric_settings
+from .metric_settings import MetricSettings, resolve_metric_settings
+from .parsers import own_choices
 from .resource import build_resource_attributes
 
 __all__ = ["configure_metrics", "exemplar_filter"]
@@ -42,7 +43,7 @@ def exemplar_filter(choice: str) -> Any:
 
 
 def _asked(settings: MetricSettings, exporters: object) -> bool:
-    return bool(settings.exporters.value or own_choices(exporters))
+    return bool(settings.exporters.value or own_choices(exporters, "metrics"))
 
 
 def configure_metrics(
@@ -93,12 +94,14 @@ def configure_metrics(
         )
     metrics.set_meter_provider(provider)
     from .metric_delivery import DeliveringMetricReader
+    from .metric_redaction import receives_redacted
 
     if active_redactor() is not None and all(
-        isinstance(reader, DeliveringMetricReader) for _, reader in readers
+        isinstance(reader, DeliveringMetricReader) or receives_redacted(reader)
+        for _, reader in readers
     ):
-        # Every reader redacts in its export thread (an application's own
-        # reader may not): measurements need not be redacted one by one.
+        # Every reader redacts in its export thread, or receives collections
+        # redacted: measurements need not be redacted one by one.
         from .._metrics.boundary import exporters_redact
 
         exporters_redact(provider)

@@ -5,7 +5,8 @@ optional, and a missing one costs one warning naming the extra to install
 while the others keep working.  Every exporter, the console included, is
 driven by a :class:`~.metric_delivery.DeliveringMetricReader`.  An
 application's own ``MetricReader`` (an ``InMemoryMetricReader`` in tests)
-is used as it is; its own ``MetricExporter`` gets a delivering reader.
+is used as it is, receiving each collection redacted; its own
+``MetricExporter`` gets a delivering reader (see :mod:`.own_exporters`).
 
 The temporality preference and the default histogram aggregation are
 worked out here and handed to the exporters explicitly, so that the
@@ -22,7 +23,9 @@ from ..redaction import active_redactor
 from .console import LazyStream
 from .endpoints import mask_url
 from .metric_console import format_console_metrics
-from .metric_settings import METRIC_EXPORTERS, MetricSettings, own_choices
+from .metric_settings import MetricSettings
+from .own_exporters import OWN_FORK_WAIT, own_destination, role_of, same_in_every_process
+from .parsers import own_choices
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.metrics.export import MetricExporter, MetricReader
@@ -171,28 +174,24 @@ _FACTORIES: dict[str, tuple[Callable[[MetricSettings], MetricReader], str]] = {
 }
 
 
-def _always(exporter: MetricExporter) -> Callable[[], MetricExporter]:
-    return lambda: exporter
-
-
 def _own_readers(settings: MetricSettings, exporters: object) -> list[tuple[str, MetricReader]]:
-    """The application's own readers and exporters among *exporters*."""
-    from opentelemetry.sdk.metrics.export import MetricExporter, MetricReader
+    """The application's own readers (as given) and exporters (delivered) among *exporters*."""
+    from .metric_redaction import redact_what_it_receives
 
     readers: list[tuple[str, MetricReader]] = []
-    for choice in own_choices(exporters):
+    for choice in own_choices(exporters, "metrics"):
         name = type(choice).__name__
-        if isinstance(choice, MetricReader):
-            readers.append((name, choice))
-        elif isinstance(choice, MetricExporter):
-            # The application made this one exporter: every process uses it.
-            readers.append((name, _delivering(settings, _always(choice), name)))
+        if role_of(type(choice)) == ("metrics", 1):  # a MetricReader
+            redact_what_it_receives(choice)  # type: ignore[arg-type]
+            readers.append((name, choice))  # type: ignore[arg-type]
         else:
-            warn_once(
-                f"metric-exporter-type:{name}",
-                f"metric_exporters takes names ({', '.join(METRIC_EXPORTERS)}), OTLP options, "
-                f"or OpenTelemetry metric readers and exporters; got a {name}. It is ignored.",
+            delivering = _delivering(
+                settings,
+                same_in_every_process(choice),  # type: ignore[arg-type]
+                own_destination(choice),
+                fork_wait=OWN_FORK_WAIT,
             )
+            readers.append((name, delivering))
     return readers
 
 

@@ -8,8 +8,9 @@ export runs, in the reader's background thread, off the application's
 path.  A collection with nothing to redact is passed on as it is.
 
 ``configure_telemetry`` wraps the metric exporters it makes (and those the
-application hands it); an application with a meter provider of its own
-wraps its exporter::
+application hands it), and a metric reader the application hands it
+receives each collection redacted (:func:`redact_what_it_receives`); an
+application with a meter provider of its own wraps its exporter::
 
     reader = PeriodicExportingMetricReader(RedactingMetricExporter(OTLPMetricExporter()))
 """
@@ -20,11 +21,24 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult, MetricsData
+from opentelemetry.sdk.metrics.export import (
+    MetricExporter,
+    MetricExportResult,
+    MetricReader,
+    MetricsData,
+)
 
+from .._warnings import warn_once
 from ..redaction import Redactor, active_redactor
 
-__all__ = ["RedactingMetricExporter", "redact_metrics"]
+__all__ = [
+    "RedactingMetricExporter",
+    "receives_redacted",
+    "redact_metrics",
+    "redact_what_it_receives",
+]
+
+_HOOKED = "_pynector_receives_redacted"
 
 
 def _attributes(redactor: Redactor, attributes: Mapping[str, Any] | None) -> Any:
@@ -112,3 +126,46 @@ class RedactingMetricExporter(MetricExporter):
 
     def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
         self.exporter.shutdown(timeout_millis=timeout_millis, **kwargs)
+
+
+def redact_what_it_receives(reader: MetricReader) -> bool:
+    """Have *reader*, the application's own, receive each collection redacted;
+    whether it now does.
+
+    A reader is added to the meter provider as it is, and the SDK hands it
+    each collection through ``_receive_metrics``, the method its subclasses
+    implement: this reader's is replaced (on the instance only) by one that
+    redacts first, with the process's redactor of the moment.  A
+    collection that cannot be redacted is not handed on (one warning).
+    """
+    if receives_redacted(reader):
+        return True
+    receive = reader._receive_metrics
+
+    def receive_redacted(
+        metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
+    ) -> None:
+        redactor = active_redactor()
+        if redactor is not None:
+            try:
+                metrics_data = redact_metrics(metrics_data, redactor)
+            except Exception as error:  # never hand on what could not be redacted
+                warn_once(
+                    "metric-redaction-failed",
+                    f"A metric collection could not be redacted ({type(error).__name__}) and "
+                    "was not handed to the metric reader. This warning is shown once per process.",
+                )
+                return
+        receive(metrics_data, timeout_millis=timeout_millis, **kwargs)
+
+    try:
+        reader._receive_metrics = receive_redacted  # type: ignore[method-assign]
+        setattr(reader, _HOOKED, True)
+    except Exception:  # a reader that takes no attributes (__slots__...)
+        return False
+    return True
+
+
+def receives_redacted(reader: object) -> bool:
+    """Whether :func:`redact_what_it_receives` made *reader* receive redacted collections."""
+    return getattr(reader, _HOOKED, False) is True

@@ -16,13 +16,21 @@ nobody asked for, and a process that never asked pays nothing for them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
 from ..exporters import OTLP
-from .environment import InvalidEntries, InvalidValue, parse_bool
-from .parsers import EXPORT_TIMEOUT, Duration, choice, text
+from .environment import InvalidValue, parse_bool
+from .parsers import (
+    EXPORT_TIMEOUT,
+    METRIC_EXPORTERS,
+    Duration,
+    choice,
+    exporter_choices,
+    metric_exporter_list,
+    text,
+)
 from .settings import CONSOLE_STREAMS, Setting, SettingsItems, _resolve, resolve_otlp
 
 if TYPE_CHECKING:
@@ -33,11 +41,9 @@ __all__ = [
     "METRIC_VARIABLES",
     "MetricExporterChoice",
     "MetricSettings",
-    "own_choices",
     "resolve_metric_settings",
 ]
 
-METRIC_EXPORTERS = ("otlp", "console", "none")
 TEMPORALITIES = ("cumulative", "delta", "lowmemory")
 HISTOGRAM_AGGREGATIONS = ("explicit_bucket_histogram", "base2_exponential_bucket_histogram")
 EXEMPLAR_FILTERS = ("trace_based", "always_on", "always_off")
@@ -89,62 +95,12 @@ class MetricSettings(SettingsItems):
     console_stream: Setting[str]
 
 
-def _entries(raw: object) -> list[object]:
-    """One choice, ``"a,b"``, or a list of choices, as a list of entries.
-
-    Raises only :class:`InvalidValue`, for an iterable that cannot be iterated.
-    """
-    if isinstance(raw, str):
-        return [name for name in raw.split(",") if name.strip()]
-    if isinstance(raw, Iterable):
-        try:
-            return list(raw)
-        except Exception:  # an iterable that fails to iterate
-            raise InvalidValue("a list of metric exporters") from None
-    return [raw]  # one option object, reader or exporter
-
-
-def metric_exporter_list(raw: object) -> tuple[str, ...]:
-    """Metric exporter names among :data:`METRIC_EXPORTERS`, ``none`` left out.
-
-    :class:`~pynector.telemetry.exporters.OTLP` options count as ``otlp``;
-    an application's own readers and exporters are not names (they are
-    used as they are, see :mod:`.metric_readers`) and are skipped here.
-    """
-    names: list[str] = []
-    bad: list[object] = []
-    for entry in _entries(raw):
-        if isinstance(entry, OTLP):
-            names.append("otlp")
-        elif isinstance(entry, str) and entry.strip().lower() in METRIC_EXPORTERS:
-            names.append(entry.strip().lower())
-        elif isinstance(entry, str):
-            bad.append(entry)
-    expected = "a comma-separated list of " + ", ".join(METRIC_EXPORTERS)
-    if bad and not names:
-        raise InvalidValue(expected)
-    value = tuple(name for name in dict.fromkeys(names) if name != "none")
-    if bad:
-        raise InvalidEntries("one of " + ", ".join(METRIC_EXPORTERS), value, bad)
-    return value
-
-
-def _all_entries(exporters: object) -> list[object]:
-    """Every entry of *exporters*; none if it cannot be iterated (resolving warns)."""
-    try:
-        return _entries(exporters) if exporters is not None else []
-    except InvalidValue:  # resolving the exporters warns about it
-        return []
-
-
-def own_choices(exporters: object) -> list[object]:
-    """The entries of *exporters* that are not names or OTLP options: the
-    application's own readers and exporters (checked by :mod:`.metric_readers`)."""
-    return [entry for entry in _all_entries(exporters) if not isinstance(entry, (str, OTLP))]
-
-
 def _otlp_options(exporters: object) -> OTLP:
-    return next((entry for entry in _all_entries(exporters) if isinstance(entry, OTLP)), OTLP())
+    try:
+        entries = exporter_choices(exporters) if exporters is not None else []
+    except InvalidValue:  # resolving the exporters warns about it
+        entries = []
+    return next((entry for entry in entries if isinstance(entry, OTLP)), OTLP())
 
 
 def resolve_metric_settings(

@@ -25,11 +25,13 @@ from dataclasses import dataclass
 from ..exporters import OTLP, Console, Zipkin
 from .endpoints import parse_url
 from .environment import InvalidEntries, InvalidValue, parse_key_values
+from .own_exporters import KINDS, Signal, is_own, misplaced
 
 __all__ = [
     "EXPORTERS",
     "EXPORT_TIMEOUT",
     "LOG_EXPORTERS",
+    "METRIC_EXPORTERS",
     "PENDING_AFTER",
     "SCHEDULE_DELAY",
     "Duration",
@@ -39,7 +41,9 @@ __all__ = [
     "exporter_list",
     "headers",
     "log_exporter_list",
+    "metric_exporter_list",
     "name_list",
+    "own_choices",
     "ratio",
     "text",
     "url",
@@ -47,6 +51,7 @@ __all__ = [
 
 EXPORTERS = ("otlp", "console", "console-lines", "zipkin", "none")
 LOG_EXPORTERS = ("otlp", "console", "none")
+METRIC_EXPORTERS = ("otlp", "console", "none")
 
 
 def text(raw: object) -> str:
@@ -179,19 +184,36 @@ def name_list(raw: object) -> tuple[str, ...]:
 
 
 def exporter_choices(raw: object) -> list[object]:
-    """What ``trace_exporters`` holds, as a list: one name, ``"a,b"``, one
-    :class:`~..exporters.OTLP` / :class:`~..exporters.Zipkin` /
-    :class:`~..exporters.Console`, or a list of them."""
-    if isinstance(raw, (OTLP, Zipkin, Console)):
+    """What an ``*_exporters`` argument holds, as a list of entries: one name,
+    ``"a,b"``, one object (an :class:`~..exporters.OTLP` /
+    :class:`~..exporters.Zipkin` / :class:`~..exporters.Console`, or an
+    OpenTelemetry exporter or processor), or a list of them."""
+    if isinstance(raw, str):
+        return _names(raw)
+    if not isinstance(raw, Iterable):
         return [raw]
+    try:
+        listed = list(raw)
+    except Exception:  # an iterable that fails to iterate
+        raise InvalidValue("a list of exporters") from None
     entries: list[object] = []
-    for entry in _names(raw):
+    for entry in listed:
         entries.extend(_names(entry) if isinstance(entry, str) else [entry])
     return entries
 
 
+def own_choices(raw: object, signal: Signal) -> list[object]:
+    """The application's own OpenTelemetry exporters, processors or readers
+    of *signal* among *raw*'s entries, in order (see :mod:`.own_exporters`)."""
+    try:
+        entries = exporter_choices(raw) if raw is not None else []
+    except InvalidValue:  # resolving the exporters warns about it
+        return []
+    return [entry for entry in entries if is_own(entry, signal)]
+
+
 def _trace_exporter(entry: object) -> object:
-    """A trace exporter choice as its name (an unknown object as it is)."""
+    """A trace exporter choice as its name (any other object as it is)."""
     if isinstance(entry, OTLP):
         return "otlp"
     if isinstance(entry, Zipkin):
@@ -211,34 +233,76 @@ def _log_exporter(entry: object) -> object:
     return entry.strip().lower() if isinstance(entry, str) else entry
 
 
-def _exporter_names(
-    raw: object, known: tuple[str, ...], name_of: Callable[[object], object]
-) -> tuple[str, ...]:
-    """Names among *known* (each entry named by *name_of*), ``none`` left out.
+def _metric_exporter(entry: object) -> object:
+    """A metric exporter choice as its name (only OTLP options have one)."""
+    if isinstance(entry, OTLP):
+        return "otlp"
+    return entry.strip().lower() if isinstance(entry, str) else entry
 
-    An empty list, or ``none``, means no exporter; a list whose names are
-    all unknown is invalid.
+
+#: signal -> (its exporter names, the option objects it takes, how an entry is named)
+_SIGNALS: dict[str, tuple[tuple[str, ...], str, Callable[[object], object]]] = {
+    "traces": (EXPORTERS, "OTLP, Zipkin or Console options", _trace_exporter),
+    "logs": (LOG_EXPORTERS, "OTLP or Console options", _log_exporter),
+    "metrics": (METRIC_EXPORTERS, "OTLP options", _metric_exporter),
+}
+
+
+def _object_expected(signal: str) -> str:
+    """What *signal*'s argument takes, said about an object it does not."""
+    known, options, _ = _SIGNALS[signal]
+    exporter, processor = KINDS[signal]
+    return (
+        f"a name ({', '.join(known)}), {options}, or an OpenTelemetry {exporter} or "
+        f"{processor} instance"
+    )
+
+
+def _object_problem(entry: object, signal: str) -> str:
+    """What *signal*'s argument expected instead of the object *entry*, and
+    where *entry* belongs if another argument takes it."""
+    hint = misplaced(entry, signal)
+    expected = _object_expected(signal)
+    return f"{expected}; {hint}" if hint else expected
+
+
+def _exporter_names(raw: object, signal: Signal) -> tuple[str, ...]:
+    """*signal*'s exporter names among *raw*'s entries, ``none`` left out.
+
+    The application's own exporters and processors are not names: they are
+    skipped here and picked up by :func:`own_choices`.  An empty list, or
+    ``none``, means no exporter; a list with nothing usable in it is invalid.
     """
+    known, _, name_of = _SIGNALS[signal]
     names: list[str] = []
+    own = 0
     bad: list[object] = []
+    reasons: list[str | None] = []
     for entry in exporter_choices(raw):
         name = name_of(entry)
         if isinstance(name, str) and name in known:
             names.append(name)
+        elif is_own(entry, signal):
+            own += 1
         else:
             bad.append(entry)
-    expected = "a comma-separated list of " + ", ".join(known)
-    if bad and not names:
-        raise InvalidValue(expected)
+            reasons.append(None if isinstance(name, str) else _object_problem(entry, signal))
+    if bad and not names and not own:
+        objects = [reason for reason in reasons if reason is not None]
+        if len(bad) == 1 and objects:
+            raise InvalidValue(objects[0])
+        raise InvalidValue(
+            _object_expected(signal) if objects else "a comma-separated list of " + ", ".join(known)
+        )
     value = tuple(name for name in dict.fromkeys(names) if name != "none")
     if bad:
-        raise InvalidEntries("one of " + ", ".join(known), value, bad)
+        raise InvalidEntries("one of " + ", ".join(known), value, bad, reasons)
     return value
 
 
 def exporter_list(raw: object) -> tuple[str, ...]:
     """Trace exporter names among :data:`EXPORTERS`, ``none`` left out."""
-    return _exporter_names(raw, EXPORTERS, _trace_exporter)
+    return _exporter_names(raw, "traces")
 
 
 def log_exporter_list(raw: object) -> tuple[str, ...]:
@@ -247,7 +311,13 @@ def log_exporter_list(raw: object) -> tuple[str, ...]:
     >>> log_exporter_list("OTLP, console"), log_exporter_list("none")
     (('otlp', 'console'), ())
     """
-    return _exporter_names(raw, LOG_EXPORTERS, _log_exporter)
+    return _exporter_names(raw, "logs")
+
+
+def metric_exporter_list(raw: object) -> tuple[str, ...]:
+    """Metric exporter names among :data:`METRIC_EXPORTERS`, ``none`` left out;
+    :class:`~..exporters.OTLP` options count as ``otlp``."""
+    return _exporter_names(raw, "metrics")
 
 
 # RFC 9110 token characters: what a header name may contain.

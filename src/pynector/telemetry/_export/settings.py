@@ -152,8 +152,8 @@ def _from_environment(
         try:
             return Setting(parse(raw), "environment", variable, secret)
         except InvalidEntries as error:
-            for entry in error.entries:
-                warn_skipped(variable, entry, str(error), secret=secret)
+            for entry, expected in error.explained():
+                warn_skipped(variable, entry, expected, secret=secret)
             return Setting(error.value, "environment", variable, secret)
         except Exception as error:  # InvalidValue, or a parser bug: never raise
             expected = str(error) if isinstance(error, InvalidValue) else "a valid value"
@@ -175,8 +175,8 @@ def _with_argument(
     try:
         return Setting(parse(argument), "argument", None, secret)
     except InvalidEntries as error:
-        for entry in error.entries:
-            warn_skipped(label, entry, str(error), secret=secret)
+        for entry, expected in error.explained():
+            warn_skipped(label, entry, expected, secret=secret)
         return Setting(error.value, "argument", None, secret)
     except Exception as error:
         expected = str(error) if isinstance(error, InvalidValue) else "a valid value"

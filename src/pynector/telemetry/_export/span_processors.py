@@ -7,7 +7,9 @@ exporters are driven by a
 given a factory that builds a fresh exporter in each process (see
 :mod:`.delivery`); the console exporters write synchronously: ``console``
 draws each trace as a tree (:mod:`.console_view`), ``console-lines`` one
-line per span (:mod:`.console`).
+line per span (:mod:`.console`).  The application's own ``SpanExporter``
+runs behind a delivering processor too, and its own ``SpanProcessor`` is
+added as given, behind redaction (see :mod:`.own_exporters`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 from .._warnings import warn_once
 from .console import LazyStream, format_console_span
 from .endpoints import mask_url
+from .own_exporters import OWN_FORK_WAIT, own_destination, role_of, same_in_every_process
+from .parsers import own_choices
 from .settings import ExportSettings
 
 if TYPE_CHECKING:
@@ -108,21 +112,34 @@ _FACTORIES: dict[str, tuple[Callable[[ExportSettings], SpanProcessor], str]] = {
 }
 
 
-def build_span_processors(settings: ExportSettings) -> list[tuple[str, SpanProcessor]]:
-    """One span processor per configured exporter, in order.
+def _own(settings: ExportSettings, choice: Any) -> SpanProcessor:
+    """The application's exporter behind a delivering processor, or its
+    processor as given, behind redaction (the process's redactor, at each
+    span's end: none after ``configure_telemetry(redact=False)``)."""
+    if role_of(type(choice)) == ("traces", 1):
+        from .span_redaction import RedactingSpanProcessor
+
+        return RedactingSpanProcessor(choice)
+    return _delivering(
+        settings,
+        same_in_every_process(choice),
+        own_destination(choice),
+        fork_wait=OWN_FORK_WAIT,
+    )
+
+
+def build_span_processors(
+    settings: ExportSettings, exporters: object = None
+) -> list[tuple[str, SpanProcessor]]:
+    """One span processor per configured exporter, in order, then one per
+    exporter or processor of the application's own among *exporters* (the
+    ``trace_exporters`` argument), named by its class.
 
     Unknown names and missing packages produce one warning each and are
     skipped; the rest still work.
     """
     processors: list[tuple[str, SpanProcessor]] = []
-    for name in settings.exporters.value:
-        if name not in _FACTORIES:
-            warn_once(
-                f"exporter-unknown:{name}",
-                f"Unknown trace exporter {name!r}; expected one of "
-                "otlp, console, console-lines, zipkin, none. It is ignored.",
-            )
-            continue
+    for name in settings.exporters.value:  # known names only: the settings checked them
         factory, extra = _FACTORIES[name]
         try:
             processors.append((name, factory(settings)))
@@ -133,4 +150,6 @@ def build_span_processors(settings: ExportSettings) -> list[tuple[str, SpanProce
                 f'not installed. Install it with: pip install "pynector[{extra}]". '
                 "Tracing continues without this exporter.",
             )
+    for choice in own_choices(exporters, "traces"):
+        processors.append((type(choice).__name__, _own(settings, choice)))
     return processors

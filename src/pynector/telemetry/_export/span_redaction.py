@@ -249,6 +249,11 @@ class RedactingSpanExporter(SpanExporter):
 class RedactingSpanProcessor(SpanProcessor):
     """Hand *processors* a redacted view of every ended span.
 
+    ``on_end`` gets the redacted copy (or the span itself when nothing in it
+    is secret).  ``on_start`` and ``_on_ending`` are passed the live span,
+    as the SDK passes it, so that a processor can still add attributes
+    there; those are redacted with the rest before ``on_end``.
+
     *redactor* defaults to the process's (see
     :func:`~pynector.telemetry.redaction.active_redactor`), read when each
     span ends.  If redaction itself fails, the span is dropped, with one
@@ -263,6 +268,10 @@ class RedactingSpanProcessor(SpanProcessor):
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         for processor in self.processors:
             processor.on_start(span, parent_context)
+
+    def _on_ending(self, span: Span) -> None:
+        for processor in self.processors:
+            processor._on_ending(span)
 
     def on_end(self, span: ReadableSpan) -> None:
         redactor = self.redactor or active_redactor()
