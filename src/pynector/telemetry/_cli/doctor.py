@@ -29,6 +29,8 @@ from .._export.endpoints import mask_url
 from .._export.environment import get_env_bool, get_env_dict
 from .._export.log_settings import LogSettings, resolve_log_settings
 from .._export.metric_settings import MetricSettings, resolve_metric_settings
+from .._export.own_exporters import KINDS, Signal, role_of
+from .._export.parsers import own_choices
 from .._export.settings import ExportSettings, Setting, check_sdk_variables, resolve_settings
 from .._export.shown import shown_text
 from .._logs.structlog_pipeline import renderer_name
@@ -181,8 +183,37 @@ def _check_exporters(
     return exporters
 
 
-def examine(timeout: float = 2.0) -> Report:
-    """Look at the packages, the settings and the exporters' endpoints."""
+def _own_exporters(exporters: object, signal: Signal) -> list[dict[str, Any]]:
+    """The application's own exporters and processors among *exporters*, by class name."""
+    entries: list[dict[str, Any]] = []
+    for choice in own_choices(exporters, signal):
+        role = role_of(type(choice))
+        kind = KINDS[signal][role[1] if role is not None else 0]
+        status = "delivered by pynector, not probed" if kind.endswith("Exporter") else "as given"
+        entries.append(
+            {
+                "name": type(choice).__name__,
+                "destination": f"the application's own {kind}",
+                "status": status,
+                "ok": True,
+            }
+        )
+    return entries
+
+
+def examine(
+    timeout: float = 2.0,
+    *,
+    trace_exporters: object = None,
+    metric_exporters: object = None,
+    log_exporters: object = None,
+) -> Report:
+    """Look at the packages, the settings and the exporters' endpoints.
+
+    The exporter arguments are ``configure_telemetry``'s (``None``: the
+    environment's); an exporter or processor of the application's own is
+    listed by its class name, never its ``repr``.
+    """
     report = Report()
     for distribution, (module, _) in _PACKAGES.items():
         report.packages[distribution] = _installed_version(distribution, module)
@@ -190,9 +221,9 @@ def examine(timeout: float = 2.0) -> Report:
     # The same checks, and so the same warnings, as configure_telemetry.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        settings = resolve_settings()
-        metric_settings = resolve_metric_settings()
-        log_settings = resolve_log_settings()
+        settings = resolve_settings(exporters=trace_exporters)  # type: ignore[arg-type]
+        metric_settings = resolve_metric_settings(exporters=metric_exporters)  # type: ignore[arg-type]
+        log_settings = resolve_log_settings(exporters=log_exporters)  # type: ignore[arg-type]
         report.tracing_disabled = get_env_bool("OTEL_SDK_DISABLED")
         get_env_dict("OTEL_RESOURCE_ATTRIBUTES")
         check_sdk_variables()
@@ -209,12 +240,15 @@ def examine(timeout: float = 2.0) -> Report:
         )
     elif not report.tracing_disabled:
         report.exporters = _check_exporters(settings, timeout, report.problems.append)
+        report.exporters += _own_exporters(trace_exporters, "traces")
         report.metric_exporters = _check_exporters(
             metric_settings, timeout, report.problems.append, "metrics"
         )
+        report.metric_exporters += _own_exporters(metric_exporters, "metrics")
         report.log_exporters = _check_exporters(
             log_settings, timeout, report.problems.append, "logs"
         )
+        report.log_exporters += _own_exporters(log_exporters, "logs")
     return report
 
 
@@ -298,9 +332,16 @@ class _RedactingWriter:
         self._out.flush()
 
 
-def run_doctor(out: TextIO, connect_timeout: float = 2.0, *, as_json: bool = False) -> int:
-    """Write the report to *out*; return 0 if all is well, 1 if something is misconfigured."""
-    report = examine(connect_timeout)
+def run_doctor(
+    out: TextIO, connect_timeout: float = 2.0, *, as_json: bool = False, **exporters: object
+) -> int:
+    """Write the report to *out*; return 0 if all is well, 1 if something is misconfigured.
+
+    *exporters* are ``configure_telemetry``'s ``trace_exporters``,
+    ``metric_exporters`` and ``log_exporters``, to examine a configuration
+    made in code (the command line examines the environment's).
+    """
+    report = examine(connect_timeout, **exporters)
     if as_json:
         document = {
             "packages": report.packages,
