@@ -151,7 +151,7 @@ def test_variables_it_reads_are_listed_for_hiding_from_the_sdk() -> None:
 def test_a_trace_only_exporter_is_skipped_with_a_warning() -> None:
     expected = "Skipping <Zipkin object> in log_exporters"
     with pytest.warns(TelemetryWarning, match=expected) as record:
-        settings = resolve_log_settings(exporters=["otlp", Zipkin()])
+        settings = resolve_log_settings(exporters=["otlp", Zipkin()])  # type: ignore[list-item]
     assert len(record) == 1
     assert "Zipkin options belong in trace_exporters" in str(record[0].message)
     assert settings.exporters == Setting(("otlp",), "argument")

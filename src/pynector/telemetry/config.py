@@ -31,9 +31,9 @@ from ._export.environment import (
     warn_malformed,
     warn_skipped,
 )
-from ._export.log_settings import LOG_VARIABLES, resolve_log_settings
+from ._export.log_settings import LOG_VARIABLES, LogSettings, resolve_log_settings
 from ._export.meter_provider import configure_metrics
-from ._export.metric_settings import METRIC_VARIABLES, MetricExporterChoice
+from ._export.metric_settings import METRIC_VARIABLES
 from ._export.parsers import own_choices
 from ._export.propagators import configure_propagators
 from ._export.resource import build_resource_attributes
@@ -56,7 +56,7 @@ from ._logs.structlog_pipeline import configure_structlog as _configure_structlo
 from ._logs.structlog_pipeline import parse_log_level
 from ._optional import OptionalNames
 from ._warnings import warn_once
-from .exporters import ExporterChoice
+from .exporters import LogExporterChoice, MetricExporterChoice, TraceExporterChoice
 from .redaction import Redactor, active_redactor, set_active_redactor
 
 if TYPE_CHECKING:
@@ -203,7 +203,7 @@ def configure_telemetry(
     service_name: str | None = None,
     resource_attributes: Mapping[str, Any] | None = None,
     trace_enabled: bool = True,
-    trace_exporters: Sequence[ExporterChoice] | ExporterChoice | None = None,
+    trace_exporters: Sequence[TraceExporterChoice] | TraceExporterChoice | None = None,
     log_level: str = "INFO",
     log_processors: Sequence[Any] | None = None,
     *,
@@ -215,7 +215,7 @@ def configure_telemetry(
     redact_patterns: Sequence[str | re.Pattern[str]] = (),
     redact_allow: Sequence[str] = (),
     metric_exporters: Sequence[MetricExporterChoice] | MetricExporterChoice | None = None,
-    log_exporters: Sequence[ExporterChoice] | ExporterChoice | None = None,
+    log_exporters: Sequence[LogExporterChoice] | LogExporterChoice | None = None,
 ) -> bool:
     """Turn on tracing, metrics and structured logging for this process.
 
@@ -382,36 +382,59 @@ def _configure_log_export(
 ) -> None:
     """Export every record at or above *log_level* to the log exporters asked for.
 
-    A handler of an earlier call is replaced (its records delivered first).
+    A handler of an earlier call is replaced (its records delivered first);
+    the application's own exporters and processors it had and this call is
+    given again carry on in the new one.
     """
     earlier = sys.modules.get("pynector.telemetry._logs.export_handler")
-    if earlier is not None:
-        earlier.uninstall_log_export()
     settings = resolve_log_settings(exporters=log_exporters)  # type: ignore[arg-type]
+    try:
+        provider = _log_provider(
+            settings,
+            service_name,
+            resource_attributes,
+            log_exporters,
+            earlier.installed_provider() if earlier is not None else None,
+        )
+    finally:
+        if earlier is not None:
+            earlier.uninstall_log_export()
+    if provider is None:
+        return
+    from ._logs.export_handler import install_log_export
+
+    install_record_factory()  # records carry the span current when they are made
+    install_log_export(
+        provider, parse_log_level(log_level), settings.attribute_value_length_limit.value
+    )
+
+
+def _log_provider(
+    settings: LogSettings,
+    service_name: object,
+    resource_attributes: object,
+    log_exporters: object,
+    earlier: object,
+) -> Any:
+    """The logger provider for *settings*, or ``None`` when no record is to be exported."""
     asked = settings.exporters.value or own_choices(log_exporters, "logs")
     if not asked or get_env_bool("OTEL_SDK_DISABLED"):
-        return
+        return None
     self_metrics = get_env_bool("OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED")
     try:
         with _sdk_reads_nothing_parsed():
             from ._export.logger_provider import build_logger_provider
 
-            provider = build_logger_provider(
+            return build_logger_provider(
                 settings,
                 lambda: _resource(service_name, resource_attributes),
                 self_metrics=self_metrics,
                 exporters=log_exporters,
+                earlier=earlier,
             )
-        if provider is None:
-            return
-        from ._logs.export_handler import install_log_export
     except ImportError as error:
         _warn_not_installed("Log export", error)
-        return
-    install_record_factory()  # records carry the span current when they are made
-    install_log_export(
-        provider, parse_log_level(log_level), settings.attribute_value_length_limit.value
-    )
+        return None
 
 
 def _resource(service_name: object, resource_attributes: object) -> Resource:

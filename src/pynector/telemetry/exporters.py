@@ -1,10 +1,13 @@
 """Exporter choices with explicit options, for ``configure_telemetry(trace_exporters=...)``
-(and ``log_exporters=...``).
+(and ``log_exporters=...``, ``metric_exporters=...``).
 
 A plain name (``"otlp"``, ``"console"``, ``"console-lines"``, ``"zipkin"``,
 ``"none"``) takes every option from the environment; these objects set
 options in code.
 An option left as ``None`` still comes from the environment, then the default.
+The same lists also take OpenTelemetry exporters and processors of the
+application's own, mixed with names and options (see
+:func:`~pynector.telemetry.configure_telemetry`).
 
 >>> from pynector.telemetry import configure_telemetry
 >>> configure_telemetry(
@@ -18,9 +21,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
-__all__ = ["OTLP", "Console", "ExporterChoice", "Zipkin"]
+if TYPE_CHECKING:
+    from opentelemetry.sdk._logs import LogRecordProcessor
+    from opentelemetry.sdk._logs.export import LogRecordExporter
+    from opentelemetry.sdk.metrics.export import MetricExporter, MetricReader
+    from opentelemetry.sdk.trace import SpanProcessor
+    from opentelemetry.sdk.trace.export import SpanExporter
+
+__all__ = [
+    "OTLP",
+    "Console",
+    "ExporterChoice",
+    "LogExporterChoice",
+    "MetricExporterChoice",
+    "TraceExporterChoice",
+    "Zipkin",
+]
 
 
 @dataclass(frozen=True)
@@ -80,6 +98,20 @@ class Console:
     pending_after: float | None = None
 
 
-#: What ``trace_exporters`` and ``log_exporters`` accept: a name, or an options
-#: object (for log records, ``OTLP``, or ``Console`` for its stream).
+#: A name, or an options object (for log records, ``OTLP``, or ``Console`` for its stream).
 ExporterChoice: TypeAlias = "str | OTLP | Zipkin | Console"
+
+#: What ``trace_exporters`` accepts: a name, an options object, or an
+#: OpenTelemetry ``SpanExporter`` (delivered by pynector) or ``SpanProcessor``
+#: (added as given) of the application's own.
+TraceExporterChoice: TypeAlias = "str | OTLP | Zipkin | Console | SpanExporter | SpanProcessor"
+
+#: What ``log_exporters`` accepts: a name, ``OTLP`` or ``Console`` options, or an
+#: OpenTelemetry ``LogRecordExporter`` (delivered by pynector) or
+#: ``LogRecordProcessor`` (added as given) of the application's own.
+LogExporterChoice: TypeAlias = "str | OTLP | Console | LogRecordExporter | LogRecordProcessor"
+
+#: What ``metric_exporters`` accepts: a name, ``OTLP`` options, or an OpenTelemetry
+#: ``MetricExporter`` (delivered by pynector) or ``MetricReader`` (added as given)
+#: of the application's own (an ``InMemoryMetricReader`` in tests, say).
+MetricExporterChoice: TypeAlias = "str | OTLP | MetricExporter | MetricReader"

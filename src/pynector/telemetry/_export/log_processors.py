@@ -13,7 +13,7 @@ install, and the other exporters still work.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._warnings import warn_once
@@ -100,11 +100,14 @@ _FACTORIES: dict[str, tuple[Callable[[LogSettings], LogRecordProcessor], str]] =
 
 
 def build_log_processors(
-    settings: LogSettings, exporters: object = None
+    settings: LogSettings, exporters: object = None, earlier: Sequence[Any] = ()
 ) -> list[tuple[str, LogRecordProcessor]]:
     """One log record processor per configured exporter, in order, then one
     per exporter or processor of the application's own among *exporters*
-    (the ``log_exporters`` argument), named by its class.
+    (the ``log_exporters`` argument), named by its class: an
+    :class:`~.own_log_processors.OwnLogProcessor`, carried over from
+    *earlier* (those of the log export being replaced) when it served the
+    same instance.
 
     A missing package produces one warning and its exporter is skipped;
     the rest still work.
@@ -121,6 +124,11 @@ def build_log_processors(
                 f'not installed. Install it with: pip install "pynector[{extra}]". '
                 "Logging continues without this exporter.",
             )
+    if not own_choices(exporters, "logs"):
+        return processors
+    from .own_log_processors import OwnLogProcessor, carried_over
+
     for choice in own_choices(exporters, "logs"):
-        processors.append((type(choice).__name__, _own(settings, choice)))
+        own = carried_over(choice, earlier) or OwnLogProcessor(choice, _own(settings, choice))
+        processors.append((type(choice).__name__, own))
     return processors

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..exporters import OTLP, Console, ExporterChoice
+from ..exporters import OTLP, Console, LogExporterChoice
 from .parsers import log_exporter_list
 from .settings import (
     DEFAULT_VALUE_LENGTH_LIMIT,
@@ -81,7 +81,7 @@ class LogSettings(SettingsItems):
 
 
 def resolve_log_settings(
-    *, exporters: Sequence[ExporterChoice] | ExporterChoice | None = None
+    *, exporters: Sequence[LogExporterChoice] | LogExporterChoice | None = None
 ) -> LogSettings:
     """Resolve every log export setting from arguments, the environment and defaults.
 

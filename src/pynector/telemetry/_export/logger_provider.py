@@ -16,6 +16,7 @@ its way, with one warning, rather than export every record twice.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from opentelemetry.sdk._logs import LoggerProvider
 from .._warnings import warn_once
 from .log_processors import build_log_processors
 from .log_settings import LogSettings
+from .own_log_processors import OwnLogProcessor
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.resources import Resource
@@ -41,10 +43,15 @@ def build_logger_provider(
     *,
     self_metrics: bool = False,
     exporters: object = None,
+    earlier: object = None,
 ) -> LoggerProvider | None:
     """A provider with one processor per configured exporter (and per
     exporter or processor of the application's own among *exporters*), made
     with *resource*'s answer; ``None`` when there is nothing to export to.
+
+    *earlier* is the provider of the log export this one replaces: the
+    processors serving the application's instances given again move here
+    (see :mod:`.own_log_processors`).
 
     With *self_metrics*, the processors publish their delivery statistics.
     """
@@ -57,14 +64,25 @@ def build_logger_provider(
             "twice. Log records go wherever the application's logging sends them.",
         )
         return None
-    processors = build_log_processors(settings, exporters)
+    carried = _own_of.get(earlier, ()) if isinstance(earlier, LoggerProvider) else ()
+    processors = build_log_processors(settings, exporters, carried)
     if not processors:
         return None
     provider = LoggerProvider(resource=resource(), shutdown_on_exit=True)
+    own = []
     for _, processor in processors:
+        if isinstance(processor, OwnLogProcessor):
+            own.append(processor)
         if self_metrics:
             from .processor_metrics import observe_processor
 
-            observe_processor(processor, "log")
+            observe_processor(getattr(processor, "processor", processor), "log")
         provider.add_log_record_processor(processor)
+    _own_of[provider] = own
     return provider
+
+
+#: provider -> the processors serving the application's own instances in it
+_own_of: weakref.WeakKeyDictionary[LoggerProvider, list[OwnLogProcessor]] = (
+    weakref.WeakKeyDictionary()
+)

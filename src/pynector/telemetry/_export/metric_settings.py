@@ -18,9 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias
 
-from ..exporters import OTLP
+from ..exporters import OTLP, MetricExporterChoice
 from .environment import InvalidValue, parse_bool
 from .parsers import (
     EXPORT_TIMEOUT,
@@ -32,9 +31,6 @@ from .parsers import (
     text,
 )
 from .settings import CONSOLE_STREAMS, Setting, SettingsItems, _resolve, resolve_otlp
-
-if TYPE_CHECKING:
-    from opentelemetry.sdk.metrics.export import MetricExporter, MetricReader
 
 __all__ = [
     "METRIC_EXPORTERS",
@@ -67,11 +63,6 @@ METRIC_VARIABLES = (
     "OTEL_METRICS_EXEMPLAR_FILTER",
     "OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED",
 )
-
-#: What ``metric_exporters`` accepts: a name, :class:`~pynector.telemetry.exporters.OTLP`
-#: options, or an OpenTelemetry ``MetricReader`` or ``MetricExporter`` of the
-#: application's own (an ``InMemoryMetricReader`` in tests, say).
-MetricExporterChoice: TypeAlias = "str | OTLP | MetricReader | MetricExporter"
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
-from ..exporters import OTLP, Console, ExporterChoice, Zipkin
+from ..exporters import OTLP, Console, TraceExporterChoice, Zipkin
 from .endpoints import signal_url, with_signal_path
 from .environment import (
     InvalidEntries,
@@ -342,7 +342,7 @@ def _options(exporters: object, kind: type[_O]) -> _O:
 def resolve_settings(
     *,
     service_name: str | None = None,
-    exporters: Sequence[ExporterChoice] | ExporterChoice | None = None,
+    exporters: Sequence[TraceExporterChoice] | TraceExporterChoice | None = None,
     sampler: str | None = None,
     sampler_arg: float | None = None,
     propagators: Sequence[str] | None = None,

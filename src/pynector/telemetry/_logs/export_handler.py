@@ -60,7 +60,13 @@ from .correlation import trace_fields
 from .record_fields import record_fields
 from .structlog_pipeline import foreign_chain
 
-__all__ = ["LogExportHandler", "install_log_export", "severity", "uninstall_log_export"]
+__all__ = [
+    "LogExportHandler",
+    "install_log_export",
+    "installed_provider",
+    "severity",
+    "uninstall_log_export",
+]
 
 # Loggers whose records are about telemetry itself (see the module docstring).
 _OWN_LOGGERS = ("pynector.telemetry.export", "opentelemetry")
@@ -291,6 +297,14 @@ def install_log_export(
     handler = LogExportHandler(provider, level, value_length_limit)
     logging.getLogger().addHandler(handler)
     return handler
+
+
+def installed_provider() -> Any:
+    """The logger provider of the log export in place, or ``None``."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, LogExportHandler):
+            return handler.provider
+    return None
 
 
 def uninstall_log_export() -> None:
