@@ -1,0 +1,84 @@
+"""Exporters and processors of an application's own, for the tests of what
+``configure_telemetry`` does with them (``test_own_exporters.py``).
+
+Real subclasses of the OpenTelemetry SDK's classes; this module imports the
+SDK, so tests import it only where the SDK is installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from opentelemetry.sdk._logs import LogRecordProcessor, ReadWriteLogRecord
+from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+
+__all__ = ["SECRET", "Enriching", "Recorder", "RefusingSpanExporter", "SecretiveExporter"]
+
+SECRET = "hunter2-s3cr3t"
+
+
+class Recorder(SpanProcessor):
+    """A span processor of the application's own: records what each hook is given."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[str, dict[str, Any]]] = []
+        self.ending: list[str] = []
+        self.ended: list[ReadableSpan] = []
+        self.flushed = 0
+        self.shut_down = 0
+
+    def on_start(self, span: Span, parent_context: Any = None) -> None:
+        self.started.append((span.name, dict(span.attributes or {})))
+
+    def _on_ending(self, span: Span) -> None:
+        self.ending.append(span.name)
+
+    def on_end(self, span: ReadableSpan) -> None:
+        self.ended.append(span)
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        self.flushed += 1
+        return True
+
+    def shutdown(self) -> None:
+        self.shut_down += 1
+
+
+class RefusingSpanExporter(SpanExporter):
+    """A span exporter that refuses every export, with a secret in its repr."""
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        return SpanExportResult.FAILURE
+
+    def __repr__(self) -> str:
+        return f"RefusingSpanExporter(headers={{'authorization': 'Bearer {SECRET}'}})"
+
+
+class Enriching(LogRecordProcessor):
+    """A log record processor of the application's own: records what it is given."""
+
+    def __init__(self) -> None:
+        self.emitted: list[tuple[Any, dict[str, Any]]] = []
+        self.shut_down = 0
+
+    def on_emit(self, log_record: ReadWriteLogRecord) -> None:
+        record = log_record.log_record
+        self.emitted.append((record.body, dict(record.attributes or {})))
+
+    def shutdown(self) -> None:
+        self.shut_down += 1
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        return True
+
+
+class SecretiveExporter(SpanExporter):
+    """A span exporter whose repr holds its credentials."""
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        return SpanExportResult.SUCCESS
+
+    def __repr__(self) -> str:
+        return f"SecretiveExporter(token={SECRET!r})"
