@@ -226,11 +226,15 @@ def configure_telemetry(
             ``OTEL_RESOURCE_ATTRIBUTES``.
         trace_enabled: ``False`` leaves tracing off (so does
             ``OTEL_SDK_DISABLED=true``).
-        trace_exporters: names among ``otlp``, ``console``, ``zipkin``,
-            ``none`` (a list, one name, or ``"otlp,console"``), or
+        trace_exporters: names among ``otlp``, ``console``,
+            ``console-lines``, ``zipkin``, ``none`` (a list, one name, or
+            ``"otlp,console"``),
             :class:`~pynector.telemetry.exporters.OTLP` /
-            :class:`~pynector.telemetry.exporters.Zipkin` objects with
-            explicit options; default ``OTEL_TRACES_EXPORTER``, else ``otlp``.
+            :class:`~pynector.telemetry.exporters.Zipkin` /
+            :class:`~pynector.telemetry.exporters.Console` objects with
+            explicit options, and OpenTelemetry ``SpanExporter`` or
+            ``SpanProcessor`` instances of your own, mixed in one list
+            (see below); default ``OTEL_TRACES_EXPORTER``, else ``otlp``.
         log_level: the lowest level written, for structlog events and
             standard library records alike: the root logger's level.
         log_processors: structlog processors run before rendering, over
@@ -248,21 +252,41 @@ def configure_telemetry(
             the group named ``secret``, if the pattern has one).
         redact_allow: keys whose values are kept exactly as they are.
         metric_exporters: names among ``otlp``, ``console``, ``none``,
-            :class:`~pynector.telemetry.exporters.OTLP` objects, or
-            OpenTelemetry metric readers or exporters of your own; default
+            :class:`~pynector.telemetry.exporters.OTLP` objects, and
+            OpenTelemetry ``MetricExporter`` or ``MetricReader`` instances
+            of your own (an ``InMemoryMetricReader`` in tests); default
             ``OTEL_METRICS_EXPORTER``, else none: no meter provider is set
             and every instrument stays a free no-op.
         log_exporters: where log records go besides the logging handlers:
-            names among ``otlp``, ``console``, ``none``, or
+            names among ``otlp``, ``console``, ``none``,
             :class:`~pynector.telemetry.exporters.OTLP` objects with explicit
-            options; default ``OTEL_LOGS_EXPORTER``, else none: log records
-            leave the process only when the application asks.  Every record
-            at or above *log_level* is exported, with its fields, trace
-            context and exception, redacted like everything else.
+            options, and OpenTelemetry ``LogRecordExporter`` or
+            ``LogRecordProcessor`` instances of your own; default
+            ``OTEL_LOGS_EXPORTER``, else none: log records leave the process
+            only when the application asks.  Every record at or above
+            *log_level* is exported, with its fields, trace context and
+            exception, redacted like everything else.
 
     Returns:
         Whether tracing is active: ``True`` once a tracer provider is in
         place (this call's, or one the application had already set).
+
+    An exporter instance of your own (``SpanExporter``,
+    ``LogRecordExporter``, ``MetricExporter``) runs behind pynector's
+    delivery, with the guarantees of the built-in exporters: batching in a
+    background thread, every item accounted for, retries, a bounded exit
+    with nothing lost and no ``shutdown()`` needed.  A forked child uses its
+    copy of the same instance (pynector cannot make another); give
+    :class:`~pynector.telemetry.exporters.OTLP` options for an exporter made
+    afresh in each process.  A processor or reader of your own
+    (``SpanProcessor``, ``LogRecordProcessor``, ``MetricReader``) is added
+    to the provider as given and shut down with it at exit.  Both only ever
+    see redacted data: a span processor's ``on_end`` gets a redacted copy
+    (``on_start`` the live span, which it may still enrich), log records are
+    redacted as they are made, and a metric reader receives each collection
+    redacted.  Warnings and reports name your instances by class, never by
+    ``repr``; anything else in these lists (another signal's exporter, a
+    class instead of an instance) costs one warning saying where it belongs.
 
     A tracer or meter provider or a structlog configuration the application
     already set is kept, with one warning.  Logging handlers the application

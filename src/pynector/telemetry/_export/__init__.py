@@ -13,6 +13,9 @@ command load it; ``import pynector.telemetry`` never does.
 * :mod:`.resource`, :mod:`.sampling`, :mod:`.propagators`: what the
   provider is built with;
 * :mod:`.span_processors`: exporter names to span processors;
+* :mod:`.own_exporters`: the application's own OpenTelemetry exporters and
+  processors among the exporter choices; :mod:`.own_log_processors`: those
+  of the log export, carried over when it is replaced;
 * :mod:`.otlp_exporters`: OpenTelemetry's OTLP exporters of either signal,
   from the resolved settings;
 * :mod:`.delivery`: the batching processor that accounts for every span;
