@@ -271,7 +271,9 @@ class RedactingSpanProcessor(SpanProcessor):
 
     def _on_ending(self, span: Span) -> None:
         for processor in self.processors:
-            processor._on_ending(span)
+            on_ending = getattr(processor, "_on_ending", None)  # older SDKs have none
+            if on_ending is not None:
+                on_ending(span)
 
     def on_end(self, span: ReadableSpan) -> None:
         redactor = self.redactor or active_redactor()
