@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -22,6 +23,18 @@ MODULES = [
 ]
 
 
+def write_bytecode(module: str) -> None:
+    """Import *module* once with bytecode writing on, as an installed package has it.
+
+    With ``PYTHONDONTWRITEBYTECODE`` set (CI images and some shells set it), a
+    module edited since its ``.pyc`` was written is compiled from source on
+    every import, and the measurement becomes one of the compiler (about
+    5 ms for the metrics module, against 0.4 ms with its bytecode).
+    """
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-c", f"import {module}"], check=True, env=env)
+
+
 def run_ms(code: str) -> float:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -31,6 +44,7 @@ def run_ms(code: str) -> float:
 def added_ms(module: str, runs: int) -> dict[str, float]:
     """Median of paired differences: each import run right after a baseline run,
     so that the machine's drift affects both halves of a pair alike."""
+    write_bytecode(module)
     pairs = [(run_ms("pass"), run_ms(f"import {module}")) for _ in range(runs)]
     return {
         "baseline_ms": statistics.median(base for base, _ in pairs),
