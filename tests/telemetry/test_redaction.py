@@ -283,6 +283,20 @@ def test_registered_literals_are_caught_in_any_text() -> None:
     assert redactor.redact_text("abc") == "abc"  # too short to be told from ordinary text
 
 
+def test_a_registered_bearer_header_leaves_the_bearer_rule_working() -> None:
+    # OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer <key>, as vendors document it:
+    # its words are registered, but "Bearer" is no credential and must stay
+    # for the rule that finds every other bearer token.
+    from pynector.telemetry._secret_text import register_literals
+
+    register_literals(["Bearer Hdr-Secret-h01"])
+    redactor = Redactor()
+    assert redactor.redact_text("sent Authorization: Bearer mF_9.B5f-4.1JqM") == (
+        "sent Authorization: Bearer [REDACTED]"
+    )
+    assert redactor.redact_text("the key Hdr-Secret-h01 alone") == "the key [REDACTED] alone"
+
+
 # -- spans ----------------------------------------------------------------------------------
 @pytest.mark.requires_otel
 def test_every_span_channel_is_redacted_on_the_way_out() -> None:

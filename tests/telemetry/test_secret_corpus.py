@@ -5,8 +5,8 @@ claim to cover (by key and by shape); ``tests/data/benign.json`` holds
 values that look a little like secrets but are not.  A real application
 (``support/secret_app.py``) sends each of them through every channel to
 the console exporter (the tree and one line per span, on stdout here),
-structlog and stdlib logging (stderr) and a real OTLP collector; then every
-sink is searched.
+structlog and stdlib logging (stderr) and a real OTLP collector (spans and
+log records); then every sink is searched.
 """
 
 from __future__ import annotations
@@ -34,6 +34,10 @@ BY_KEY: list[dict[str, str]] = SECRETS["by_key"]
 BY_SHAPE: list[dict[str, Any]] = SECRETS["by_shape"]
 ALL_SECRETS = [entry["secret"] for entry in BY_KEY + BY_SHAPE]
 SPANS_PER_SEND = 5  # the span, a linked span, @traced, @traced coroutine, traced_async_operation
+# library event and failure, structlog positional, stdlib args, mapping and failure
+RECORDS_PER_SEND = 6
+# The exporter header vendors document: its value is a secret too.
+HEADER_SECRET = "Hdr-Secret-h01"
 
 
 def _forms(secret: str) -> set[str]:
@@ -47,7 +51,7 @@ def _found(secret: str, sink: str) -> bool:
 
 def _run_app(
     tmp_path: Path, collector: Collector, pairs: list[list[Any]], texts: list[str], **env: str
-) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]], list[dict[str, Any]]]:
     corpus = tmp_path / "corpus.json"
     corpus.write_text(json.dumps({"pairs": pairs, "texts": texts}))
     result = subprocess.run(
@@ -62,15 +66,19 @@ def _run_app(
                 "PYNECTOR_CONSOLE_STREAM": "stdout",  # the console exporter's own sink
                 "PYNECTOR_CONSOLE_COLORS": "never",
                 "OTEL_EXPORTER_OTLP_ENDPOINT": collector.http_endpoint,
+                "OTEL_EXPORTER_OTLP_HEADERS": f"Authorization=Bearer {HEADER_SECRET}",
+                "OTEL_LOGS_EXPORTER": "otlp",
                 **env,
             }
         ),
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    expected = SPANS_PER_SEND * (len(pairs) + len(texts))
-    spans = collector.wait_for(expected)
-    assert len(spans) == expected
-    return result, spans
+    sent = len(pairs) + len(texts)
+    spans = collector.wait_for(SPANS_PER_SEND * sent)
+    assert len(spans) == SPANS_PER_SEND * sent
+    records = collector.wait_for_logs(RECORDS_PER_SEND * sent)
+    assert len(records) == RECORDS_PER_SEND * sent
+    return result, spans, records
 
 
 def test_the_corpora_are_big_enough() -> None:
@@ -138,7 +146,7 @@ def test_no_secret_reaches_the_console_stderr_or_the_collector(
         "deploy.password": "Env-Pw-r01",
         "deploy.db": "postgres://ops:Env-Db-r02@db.internal/app",
     }
-    result, spans = _run_app(
+    result, spans, records = _run_app(
         tmp_path,
         collector,
         pairs,
@@ -147,10 +155,15 @@ def test_no_secret_reaches_the_console_stderr_or_the_collector(
         CORPUS_HANDLER=handler,
         OTEL_RESOURCE_ATTRIBUTES=_resource_variable(from_environment),
     )
-    secrets = [*ALL_SECRETS, "Env-Pw-r01", "Env-Db-r02"]
-    sinks = {"console": result.stdout, "stderr": result.stderr, "collector": json.dumps(spans)}
+    secrets = [*ALL_SECRETS, "Env-Pw-r01", "Env-Db-r02", HEADER_SECRET]
+    sinks = {
+        "console": result.stdout,
+        "stderr": result.stderr,
+        "collector": json.dumps(spans),
+        "collector logs": json.dumps(records),
+    }
     found = {name: [s for s in secrets if _found(s, sink)] for name, sink in sinks.items()}
-    assert found == {"console": [], "stderr": [], "collector": []}, {
+    assert found == {"console": [], "stderr": [], "collector": [], "collector logs": []}, {
         name: f"{len(leaks)} of {len(secrets)}: {leaks}" for name, leaks in found.items()
     }
     # Every channel did write: the sinks are not empty by accident.
@@ -192,7 +205,7 @@ def test_no_secret_reaches_the_console_stderr_or_the_collector(
 def test_benign_values_survive_every_sink(tmp_path: Path, collector: Collector) -> None:
     pairs = [[entry["key"], entry["value"]] for entry in BENIGN["by_key"]]
     texts: list[str] = BENIGN["texts"]
-    result, spans = _run_app(
+    result, spans, _ = _run_app(
         tmp_path, collector, pairs, texts, CORPUS_CONSOLE="console-lines", CORPUS_HANDLER="ours"
     )
     by_name = {span["name"]: span for span in spans if span["name"].startswith("span ")}

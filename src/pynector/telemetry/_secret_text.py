@@ -139,12 +139,17 @@ def register_literals(values: Iterable[str]) -> None:
     Each is also registered stripped, word by word, as ``repr`` escapes it
     and percent-encoded, so an error message that quotes it is caught too.
     Forms shorter than 6 characters are ignored: replacing every ``abc``
-    in every string would do more harm than good.
+    in every string would do more harm than good.  So are words that do
+    not look like a credential: in ``Bearer <token>`` the word ``Bearer``
+    would otherwise be replaced everywhere, before the shape rule that
+    recognises ``Bearer <token>`` could see it, and every other bearer
+    token would then be kept.
     """
     global _literals
     forms: set[str] = set(_literals)
     for value in values:
-        for part in (value, *value.split()):
+        words = [word for word in value.split() if _looks_random(word)]
+        for part in (value, *words):
             for form in (part, part.strip(), repr(part)[1:-1], quote(part, safe="")):
                 if len(form) >= 6:
                     forms.add(form)
