@@ -38,6 +38,7 @@ _NEED_OBSERVABILITY_EXTRA = [
     "pynector/telemetry/_logs/export_handler.py",
     "pynector/telemetry/_export/span_redaction.py",
     "pynector/telemetry/_export/span_sanitising.py",
+    "pynector/telemetry/_export/request_packing.py",
     "pynector/telemetry/_export/console_view.py",
     "pynector/telemetry/testing/_hub.py",
     "pynector/telemetry/_logs/stdlib_bridge.py",

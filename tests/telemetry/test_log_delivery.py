@@ -15,12 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pynector.telemetry._dependencies import is_importable
 from support.collector import free_port
 from support.metrics import latest
 from support.otlp_apps import PROTOCOLS, otlp_env, run_app
 
 if TYPE_CHECKING:
     from support.collector import Collector
+
+if TYPE_CHECKING or is_importable("opentelemetry.sdk._logs"):  # not in every configuration
+    from pynector.telemetry._logs.export_handler import MAX_BODY_LENGTH
 
 pytestmark = [pytest.mark.requires_otel, pytest.mark.requires_structlog]
 
@@ -110,6 +114,34 @@ codes += [process.exitcode for process in processes]
 for k in range(5, 10):
     log.info("parent", kind="parent", n=0, k=k)
 print("result " + json.dumps(codes), flush=True)
+print(f"done {time.time()}", flush=True)
+"""
+
+
+# An error storm: argv[1] failures, each logged with its traceback, whose
+# message and stack trace are cut to the 4,096-character value limit: full
+# batches of 512 such records weigh more than gRPC's 4 MiB.  Half-way, one
+# record with a 10 MB message.  The schedule delay holds every record until
+# exit, so that the batches are full.
+STORM_APP = """
+import logging, sys, time
+from pynector.telemetry import configure_telemetry
+
+configure_telemetry()
+
+def fail(depth):
+    if depth == 0:
+        raise RuntimeError("upstream answered: " + "e" * 5000)
+    fail(depth - 1)
+
+count = int(sys.argv[1])
+for i in range(count):
+    if i == count // 2:
+        logging.getLogger("app").warning("huge %s", "y" * 10_000_000)
+    try:
+        fail(40)
+    except RuntimeError:
+        logging.getLogger("app").exception("request %d failed", i)
 print(f"done {time.time()}", flush=True)
 """
 
@@ -211,6 +243,25 @@ def test_a_dead_collector_costs_one_line(protocol: str) -> None:
     assert "still queued when the collector stopped answering (Transient error" in reports[0]
     assert "Traceback" not in result.stderr
     print(f"{protocol}: dead collector, exit {exit_seconds:.2f}s after main; {reports[0]}")
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_records_too_large_for_one_request_all_arrive(collector: Collector, protocol: str) -> None:
+    env = logs_env(
+        collector, protocol, OTEL_TRACES_EXPORTER="none", OTEL_BLRP_SCHEDULE_DELAY="600000"
+    )
+    result, _ = run_app(STORM_APP, ["1000"], env)
+    assert problems(result.stderr) == []
+    records = collector.wait_for_logs(1001)
+    assert len(records) == 1001
+    failures = sorted(r["body"] for r in records if r["body"].startswith("request "))
+    assert failures == sorted(f"request {i} failed" for i in range(1000))
+    assert {len(r["attributes"]["exception.stacktrace"]) for r in records if r["attributes"]} == {
+        4096
+    }
+    (huge,) = [r["body"] for r in records if r["body"].startswith("huge ")]
+    assert huge == ("huge " + "y" * 10_000_000)[:MAX_BODY_LENGTH]
+    print(f"{protocol}: 1001 records of ~8 KB and one of 10 MB, {len(records)} received")
 
 
 def test_records_past_the_queue_bound_are_counted_and_reported_once(

@@ -7,8 +7,10 @@ through an outage, a bounded exit with a dead collector, and fork safety
 (a forked child delivers its own records, with an exporter of its own).
 Only the two ends are log-specific: :class:`DeliveringLogProcessor`
 queues each emitted record, and :class:`LogSender` hands a batch to an
-OpenTelemetry ``LogRecordExporter``, setting aside a record that cannot
-be encoded or is too large rather than losing its whole batch.
+OpenTelemetry ``LogRecordExporter`` as requests a collector accepts
+(packed by estimated size, see :mod:`.request_packing`), setting aside a
+record that cannot be encoded or is too large rather than losing its
+whole batch.
 
 Exports run with OpenTelemetry's suppress-instrumentation flag set (by the
 delivery's worker), so what an HTTP or gRPC client logs during an export is
@@ -26,16 +28,29 @@ from opentelemetry.sdk._logs import LogRecordProcessor, ReadableLogRecord
 from opentelemetry.sdk._logs.export import LogRecordExportResult
 from opentelemetry.sdk.resources import Resource
 
-from .delivery import BatchOptions, Delivery, DeliveryFront, Sent, send_in_parts, shutdown_exporter
+from .delivery import BatchOptions, Delivery, DeliveryFront, Sent, shutdown_exporter
 from .otlp_exporters import request_problem
+from .request_packing import MAX_REQUEST_BYTES, send_packed, sized_attributes, sized_value
 
 if TYPE_CHECKING:
     from opentelemetry.sdk._logs import ReadWriteLogRecord
     from opentelemetry.sdk._logs.export import LogRecordExporter
 
-__all__ = ["DeliveringLogProcessor", "LogSender", "otlp_log_encoding_problem"]
+__all__ = ["DeliveringLogProcessor", "LogSender", "estimated_size", "otlp_log_encoding_problem"]
 
 EncodingProblem = Callable[[Sequence[ReadableLogRecord]], "str | None"]
+
+_RECORD_OVERHEAD = 96  # times, severity, ids, flags, framing: generous
+
+
+def estimated_size(record: ReadableLogRecord) -> int:
+    """About how many bytes *record* takes in an OTLP request (its values
+    are already clean: the log export handler made them)."""
+    log_record = record.log_record
+    _, body_size = sized_value(log_record.body, None)
+    _, attributes_size = sized_attributes(log_record.attributes, None)
+    text = log_record.severity_text or ""
+    return _RECORD_OVERHEAD + body_size + attributes_size + len(text)
 
 
 def otlp_log_encoding_problem(records: Sequence[ReadableLogRecord]) -> str | None:
@@ -49,13 +64,19 @@ class LogSender:
     """Send one batch of log records through *exporter*, bad records set aside."""
 
     def __init__(
-        self, exporter: LogRecordExporter, encoding_problem: EncodingProblem | None = None
+        self,
+        exporter: LogRecordExporter,
+        encoding_problem: EncodingProblem | None = None,
+        *,
+        max_request_bytes: int = MAX_REQUEST_BYTES,
     ) -> None:
         self.exporter = exporter
         self._encoding_problem = encoding_problem
+        self._max_request_bytes = max_request_bytes
 
     def send(self, batch: list[ReadableLogRecord]) -> Sent[ReadableLogRecord]:
-        return send_in_parts([batch], self._export, self._encoding_problem)
+        sized = [(record, estimated_size(record)) for record in batch]
+        return send_packed(sized, self._max_request_bytes, self._export, self._encoding_problem)
 
     def _export(self, records: list[ReadableLogRecord]) -> bool:
         return self.exporter.export(records) is LogRecordExportResult.SUCCESS

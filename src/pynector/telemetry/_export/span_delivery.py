@@ -16,17 +16,11 @@ from typing import TYPE_CHECKING
 from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace.export import SpanExportResult
 
-from .delivery import (
-    BatchOptions,
-    Delivery,
-    DeliveryFront,
-    Sent,
-    send_in_parts,
-    shutdown_exporter,
-)
+from .delivery import BatchOptions, Delivery, DeliveryFront, Sent, shutdown_exporter
 from .otlp_exporters import request_problem
+from .request_packing import MAX_REQUEST_BYTES, send_packed
 from .settings import DEFAULT_VALUE_LENGTH_LIMIT
-from .span_sanitising import MAX_REQUEST_BYTES, pack, sanitise_span
+from .span_sanitising import sanitise_span
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import ReadableSpan
@@ -62,14 +56,7 @@ class SpanSender:
 
     def send(self, batch: list[ReadableSpan]) -> Sent[ReadableSpan]:
         sanitised = [sanitise_span(span, self._limit) for span in batch]
-        parts, too_large = pack(sanitised, self._max_request_bytes)
-        sent = send_in_parts(parts, self._export, self._encoding_problem)
-        if not too_large:
-            return sent
-        rejected = dict(sent.rejected)
-        reason = f"over {self._max_request_bytes} bytes each, even with values truncated"
-        rejected[reason] = rejected.get(reason, 0) + too_large
-        return Sent(sent.exported, rejected, sent.retry, sent.error)
+        return send_packed(sanitised, self._max_request_bytes, self._export, self._encoding_problem)
 
     def _export(self, spans: list[ReadableSpan]) -> bool:
         return self.exporter.export(spans) is SpanExportResult.SUCCESS

@@ -13,7 +13,10 @@ OTLP field                  from
 ==========================  ===================================================
 severity number and text    the record's level (INFO 9, WARN 13, ERROR 17...)
 body                        the event (a structlog event, a facade event
-                            without its fields) or the formatted message
+                            without its fields) or the formatted message,
+                            redacted, and cut to :data:`MAX_BODY_LENGTH`
+                            characters so that one record always fits in
+                            a request (gRPC refuses one over 4 MiB)
 attributes                  the structured fields, after the pipeline's
                             processors and redaction (by key and by shape,
                             like the body), cut to the value length limit,
@@ -61,6 +64,7 @@ from .record_fields import record_fields
 from .structlog_pipeline import foreign_chain
 
 __all__ = [
+    "MAX_BODY_LENGTH",
     "LogExportHandler",
     "install_log_export",
     "installed_provider",
@@ -88,6 +92,10 @@ _NOT_ATTRIBUTES = frozenset(
     }
 )
 _SEVERITY_TEXT = {"WARNING": "WARN", "CRITICAL": "FATAL"}
+
+#: The longest body exported, in characters (at most 2 MiB encoded, well
+#: under gRPC's 4 MiB): a 10 MB message is cut, not refused with its batch.
+MAX_BODY_LENGTH = 512 * 1024
 
 
 def severity(levelno: int) -> SeverityNumber:
@@ -229,7 +237,9 @@ def _body(event: Mapping[str, Any], redactor: Redactor | None) -> Any:
     value = _attribute_value(body, None)
     if isinstance(value, (bool, int, float)):
         return value
-    return _redacted(value if isinstance(value, str) else safe_repr(body), redactor, None)
+    # Cut after redaction, so that no secret is cut short of its shape.
+    text = value if isinstance(value, str) else safe_repr(body)
+    return _redacted(text, redactor, MAX_BODY_LENGTH)
 
 
 class LogExportHandler(logging.Handler):
