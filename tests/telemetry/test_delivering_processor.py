@@ -28,6 +28,7 @@ class Recorder(Protocol):
 
     batches: list[list[str]]
     failing: bool
+    retrying: threading.Event
     raising: bool
     hang: threading.Event
     shut_down: bool
@@ -48,11 +49,13 @@ def sdk() -> Make:
     from pynector.telemetry._export.span_delivery import DeliveringSpanProcessor
 
     class Recording(SpanExporter):
-        """Records batches; fails while `failing` is set; `hang` blocks export."""
+        """Records batches; fails while `failing` is set; `hang` blocks export;
+        while `retrying` is set, an export says it will retry and waits."""
 
         def __init__(self) -> None:
             self.batches: list[list[str]] = []
             self.failing = False
+            self.retrying = threading.Event()
             self.raising = False
             self.hang = threading.Event()
             self.shut_down = False
@@ -65,6 +68,14 @@ def sdk() -> Make:
 
             self.suppressed.append(context.get_value(context._SUPPRESS_INSTRUMENTATION_KEY))
             time.sleep(self.delay)
+            if self.retrying.is_set():  # as OpenTelemetry's exporters do, between their tries
+                logging.getLogger("opentelemetry.exporter.otlp.common.http").warning(
+                    "Transient error %s encountered while exporting span batch, retrying in 1s.",
+                    503,
+                )
+                self.entered.set()
+                while self.retrying.is_set() and not self.shut_down:
+                    time.sleep(0.01)
             if self.hang.is_set():
                 self.entered.set()
                 while self.hang.is_set() and not self.shut_down:
@@ -150,6 +161,26 @@ def test_failed_flush_is_reported_as_false_and_warned_once(
     ]
     # the exporter's own log line was captured, not printed
     assert not [r for r in caplog.records if r.name.startswith("opentelemetry")]
+
+
+def test_a_flush_answers_at_once_while_the_exporter_retries(sdk: Make) -> None:
+    # A dead collector: the exporter waits between its tries; the flush
+    # (at exit, before the final metrics) must not wait for them.
+    tracer, processor, exporter = sdk(schedule_delay=60)
+    exporter.retrying.set()
+    emit(tracer, 3)
+    answers: list[bool] = []
+    flusher = threading.Thread(target=lambda: answers.append(processor.force_flush(60_000)))
+    flusher.start()
+    flusher.join(10)
+    assert answers == [False]
+    assert exporter.batches == []  # the export is still trying
+    exporter.retrying.clear()  # the collector is back: that same try succeeds
+    deadline = time.monotonic() + 10
+    while not exporter.batches and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert exporter.batches == [["s", "s", "s"]]
+    assert processor.force_flush(5_000) is True
 
 
 def test_exporter_exception_never_reaches_the_application(sdk: Make) -> None:

@@ -404,20 +404,31 @@ class Delivery(Generic[T]):
 
     # -- flush and shutdown -----------------------------------------------------------
     def force_flush(self, timeout_millis: float = 30_000) -> bool:
-        """Try to export everything queued now; ``True`` only if it was all delivered in time."""
+        """Try to export everything queued now; ``True`` only if it was all delivered in time.
+
+        Returns ``False`` as soon as an attempt fails, or is known to be
+        failing (the exporter waits between its retries): with a dead
+        collector, a flush costs nothing.
+        """
         deadline = time.monotonic() + timeout_millis / 1000
         with self._condition:
             if self._shutting_down or not (self._queue or self._in_flight):
                 return not (self._queue or self._in_flight)
             self._flush_requested = True
             self._flush_failed = False
+            if not self._in_flight:  # a failure before now: the worker tries once more
+                self._attempt_failing = False
             self._condition.notify_all()
-            while (self._queue or self._in_flight) and not self._flush_failed:
+            while (
+                (self._queue or self._in_flight)
+                and not self._flush_failed
+                and not self._attempt_failing
+            ):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
                 self._condition.wait(remaining)
-            return not self._flush_failed
+            return not (self._flush_failed or self._attempt_failing)
 
     def shutdown(self, last: Sequence[T] = ()) -> None:
         """Drain the queue while the collector makes progress, then report what was lost.
