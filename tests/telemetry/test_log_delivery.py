@@ -146,6 +146,23 @@ print(f"done {time.time()}", flush=True)
 """
 
 
+# Exit hooks that log: a library's, registered on import, before
+# configure_telemetry (exit hooks run last-registered first, so it runs after
+# those configure_telemetry registered), and one registered afterwards.
+EXIT_HOOKS_APP = """
+import atexit, logging, time
+from pynector.telemetry import configure_telemetry, get_telemetry
+
+pool_logger = logging.getLogger("pool")
+atexit.register(lambda: pool_logger.info("pool closed", extra={"hook": "before"}))
+tracer, log = get_telemetry("app")
+configure_telemetry()
+atexit.register(lambda: log.info("draining", hook="after"))
+log.info("working")
+print(f"done {time.time()}", flush=True)
+"""
+
+
 def logs_env(collector_or_port: Collector | int, protocol: str, **extra: str) -> dict[str, str]:
     """An application exporting log records (and spans) to a collector, or a bare port."""
     return otlp_env(
@@ -262,6 +279,13 @@ def test_records_too_large_for_one_request_all_arrive(collector: Collector, prot
     (huge,) = [r["body"] for r in records if r["body"].startswith("huge ")]
     assert huge == ("huge " + "y" * 10_000_000)[:MAX_BODY_LENGTH]
     print(f"{protocol}: 1001 records of ~8 KB and one of 10 MB, {len(records)} received")
+
+
+def test_records_logged_by_exit_hooks_arrive(collector: Collector) -> None:
+    result, _ = run_app(EXIT_HOOKS_APP, [], logs_env(collector, "http/protobuf"))
+    assert problems(result.stderr) == []
+    records = collector.wait_for_logs(3)
+    assert sorted(record["body"] for record in records) == ["draining", "pool closed", "working"]
 
 
 def test_records_past_the_queue_bound_are_counted_and_reported_once(

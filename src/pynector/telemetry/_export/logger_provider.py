@@ -1,9 +1,10 @@
 """The logger provider behind the log export that ``configure_telemetry`` sets up.
 
 Only when log export was asked for (``log_exporters=`` or
-``OTEL_LOGS_EXPORTER``).  The provider carries the spans' resource, holds
-one processor per exporter, and is shut down by its own exit hook, which
-delivers what is still queued.  With
+``OTEL_LOGS_EXPORTER``).  The provider carries the spans' resource and
+holds one processor per exporter; the log export handler shuts it down at
+exit, after every exit hook that may still log, which delivers what is
+still queued.  With
 ``OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED=true`` its delivering processors
 publish OpenTelemetry's ``otel.sdk.processor.log.*`` self-metrics.
 
@@ -68,7 +69,7 @@ def build_logger_provider(
     processors = build_log_processors(settings, exporters, carried)
     if not processors:
         return None
-    provider = LoggerProvider(resource=resource(), shutdown_on_exit=True)
+    provider = LoggerProvider(resource=resource(), shutdown_on_exit=False)
     own = []
     for _, processor in processors:
         if isinstance(processor, OwnLogProcessor):
