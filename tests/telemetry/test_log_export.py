@@ -351,6 +351,39 @@ def test_console_exporter_writes_one_json_line_per_record(
     assert record["resource"]["attributes"]["service.name"] == "svc"
 
 
+def test_the_resource_without_tracing_has_the_environment_s_attributes_redacted(
+    configure: Configure, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OTEL_SERVICE_NAME", "checkout")
+    monkeypatch.setenv("OTEL_RESOURCE_ATTRIBUTES", "region=eu,deploy.password=Env-Pw-r01")
+    configure(service_name=None, trace_enabled=False, resource_attributes={"api_key": "k-1"})
+    (handler,) = export_handlers()
+    attributes = dict(handler.provider.resource.attributes)
+    assert attributes["service.name"] == "checkout"
+    assert (attributes["region"], attributes["deploy.password"], attributes["api_key"]) == (
+        "eu",
+        "[REDACTED]",
+        "[REDACTED]",
+    )
+
+
+@pytest.mark.parametrize("where", ["OTEL_EXPORTER_OTLP_LOGS_HEADERS", "log_exporters"])
+def test_log_exporter_header_values_are_secrets_everywhere(
+    configure: Configure, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    from pynector.telemetry.exporters import OTLP
+
+    exporters: list[Any] = ["console"]
+    if where == "log_exporters":
+        exporters.append(OTLP(endpoint="http://127.0.0.1:9", headers={"x-tenant": "Tenant-77aa"}))
+    else:
+        monkeypatch.setenv(where, "x-tenant=Tenant-77aa")
+    exporter = configure(trace_enabled=False, log_exporters=exporters)
+    logging.getLogger("app").warning("tenant Tenant-77aa in use")
+    (record,) = exporter.get_finished_logs()
+    assert record.log_record.body == "tenant [REDACTED] in use"
+
+
 @pytest.mark.requires_structlog
 def test_without_pynector_s_structlog_pipeline(configure: Configure) -> None:
     # The application configured structlog itself: standard library records

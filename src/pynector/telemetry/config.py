@@ -150,7 +150,7 @@ def _redacting(processor: Any, redactor: Redactor) -> Any:
     return processor
 
 
-def _protect_diagnostics(settings: ExportSettings) -> None:
+def _protect_diagnostics(settings: ExportSettings | LogSettings) -> None:
     """Exporter errors can quote header values (an API key with a stray
     newline...): treat those values as secrets in every message."""
     from ._logs.record_redaction import protect_export_logger
@@ -444,14 +444,19 @@ def _log_provider(
     asked = settings.exporters.value or own_choices(log_exporters, "logs")
     if not asked or get_env_bool("OTEL_SDK_DISABLED"):
         return None
+    _protect_diagnostics(settings)
     self_metrics = get_env_bool("OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED")
+    # Read now: the SDK builds its objects with the variables hidden.
+    attributes = _resource_attributes_redacted(
+        resolve_service_name(service_name), _resource_attributes(resource_attributes)
+    )
     try:
         with _sdk_reads_nothing_parsed():
             from ._export.logger_provider import build_logger_provider
 
             return build_logger_provider(
                 settings,
-                lambda: _resource(service_name, resource_attributes),
+                lambda: _resource(attributes),
                 self_metrics=self_metrics,
                 exporters=log_exporters,
                 earlier=earlier,
@@ -461,16 +466,14 @@ def _log_provider(
         return None
 
 
-def _resource(service_name: object, resource_attributes: object) -> Resource:
-    """The spans' resource: the tracer provider's, else one made the same way."""
+def _resource(attributes: Mapping[str, Any]) -> Resource:
+    """The spans' resource: the tracer provider's, else one made the same way,
+    of *attributes* (see :func:`_resource_attributes_redacted`)."""
     _optional.load()
     provider = trace.get_tracer_provider()
     resource = getattr(provider, "resource", None)
     if isinstance(resource, Resource):
         return resource
-    attributes = _resource_attributes_redacted(
-        resolve_service_name(service_name), _resource_attributes(resource_attributes)
-    )
     return Resource.create(attributes)
 
 
