@@ -291,6 +291,35 @@ def test_the_configured_level_applies(
     assert [r.log_record.body for r in exporter.get_finished_logs()] == ["warning"]
 
 
+@pytest.mark.parametrize(
+    ("level", "exported"),
+    [
+        (15, ["custom 15", "info", "custom 55"]),  # a level of the application's own
+        ("debug", ["debug", "custom 15", "info", "custom 55"]),
+        (logging.WARNING, ["custom 55"]),
+        (60, []),
+    ],
+)
+def test_the_level_may_be_any_number_or_name(
+    configure: Configure, level: int | str, exported: list[str]
+) -> None:
+    exporter = configure(log_level=level)
+    app = logging.getLogger("app")
+    log.debug("debug")
+    app.log(15, "custom 15")
+    log.info("info")
+    app.log(55, "custom 55")
+    assert [r.log_record.body for r in exporter.get_finished_logs()] == exported
+
+
+def test_a_negative_level_is_one_warning_then_info(configure: Configure) -> None:
+    with pytest.warns(TelemetryWarning, match=r"log_level=-5"):
+        exporter = configure(log_level=-5)
+    log.debug("debug")
+    log.info("info")
+    assert [r.log_record.body for r in exporter.get_finished_logs()] == ["info"]
+
+
 def test_nothing_is_exported_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     configure_telemetry(trace_enabled=False)
     assert export_handlers() == []

@@ -204,7 +204,7 @@ def configure_telemetry(
     resource_attributes: Mapping[str, Any] | None = None,
     trace_enabled: bool = True,
     trace_exporters: Sequence[TraceExporterChoice] | TraceExporterChoice | None = None,
-    log_level: str = "INFO",
+    log_level: str | int = "INFO",
     log_processors: Sequence[Any] | None = None,
     *,
     sampler: str | None = None,
@@ -236,7 +236,9 @@ def configure_telemetry(
             ``SpanProcessor`` instances of your own, mixed in one list
             (see below); default ``OTEL_TRACES_EXPORTER``, else ``otlp``.
         log_level: the lowest level written, for structlog events and
-            standard library records alike: the root logger's level.
+            standard library records alike: the root logger's level; a name
+            (any case) or a number (``logging.WARNING``, or a level of the
+            application's own, such as 15).
         log_processors: structlog processors run before rendering, over
             structlog events and standard library records alike.
         sampler: an ``OTEL_TRACES_SAMPLER`` name, e.g. ``"parentbased_traceidratio"``.

@@ -27,7 +27,7 @@ from collections.abc import MutableMapping, Sequence
 from typing import Any
 
 from .._export.environment import get_env_str, warn_malformed, warn_skipped
-from .._levels import INFO, parse_level
+from .._levels import CRITICAL, INFO, parse_level
 from .._warnings import warn_once
 from ..processors import add_trace_context
 from ..redaction import active_redactor
@@ -37,12 +37,25 @@ __all__ = ["configure_structlog", "foreign_chain", "parse_log_level", "renderer_
 
 
 def parse_log_level(level: object) -> int:
-    """A level name (any case) or number as a number; INFO with a warning if unknown."""
+    """A level name (any case) or number (an application's own level, 15,
+    say) as a number; INFO with a warning if it is neither."""
     number = parse_level(level)
-    if number is None:
-        warn_malformed("log_level", level, "one of DEBUG, INFO, WARNING, ERROR, CRITICAL", "INFO")
+    if number is None or number < 0:
+        warn_malformed(
+            "log_level",
+            level,
+            "one of DEBUG, INFO, WARNING, ERROR, CRITICAL, or a number from 0",
+            "INFO",
+        )
         return INFO
     return number
+
+
+def _filtering_level(level: int) -> int:
+    """The level structlog's filtering logger filters at: the nearest of its
+    own (0, 10... 50) at or below *level*; the root logger's level, *level*
+    itself, filters the rest."""
+    return min(level // 10 * 10, CRITICAL)
 
 
 def renderer_name() -> str:
@@ -123,7 +136,7 @@ def configure_structlog(log_level: str | int, processors: Sequence[Any] | None) 
     _installed_processors = [*shared, to_stdlib]
     structlog.configure(
         processors=_installed_processors,
-        wrapper_class=structlog.make_filtering_bound_logger(level),
+        wrapper_class=structlog.make_filtering_bound_logger(_filtering_level(level)),
         logger_factory=_stdlib_logger_factory(),
         cache_logger_on_first_use=False,
     )
