@@ -21,6 +21,7 @@ import pytest
 from pynector.telemetry import TelemetryWarning, configure_telemetry, get_telemetry
 from pynector.telemetry._dependencies import is_importable
 from support.hostile import Unprintable
+from support.logs import without_root_handlers
 
 if TYPE_CHECKING or is_importable("opentelemetry.sdk._logs"):  # not in every configuration
     from opentelemetry import _logs, trace
@@ -190,6 +191,30 @@ def test_exception_becomes_its_three_attributes(configure: Configure, kind: str)
     assert stacktrace.endswith("KeyError: 'missing'\n")
 
 
+def fail_deep(depth: int) -> None:
+    if depth == 0:
+        raise LookupError("the innermost cause")
+    if depth % 2:  # two lines in turn, so that the traceback shows every frame
+        fail_deep(depth - 1)
+    else:
+        fail_deep(depth - 1)
+
+
+def test_a_long_stack_trace_keeps_its_end(configure: Configure) -> None:
+    # 4,096 characters cannot hold 100 frames: what matters is the end, the
+    # innermost frames and the exception itself.
+    exporter = configure()
+    try:
+        fail_deep(100)
+    except LookupError:
+        log.exception("deep failure")
+    (record,) = exporter.get_finished_logs()
+    stacktrace = str(dict(record.log_record.attributes or {})["exception.stacktrace"])
+    assert len(stacktrace) == 4096
+    assert stacktrace.startswith("…")
+    assert stacktrace.endswith("LookupError: the innermost cause\n")
+
+
 HOSTILE_FIELDS: dict[str, Any] = {
     "none": None,
     "mapping": {"id": 7, "password": "hidden"},
@@ -223,6 +248,37 @@ def test_fields_become_otlp_values_that_encode(configure: Configure, kind: str) 
     (record,) = exporter.get_finished_logs()
     assert dict(record.log_record.attributes or {}) == EXPECTED_ATTRIBUTES
     assert encode_logs([record]).SerializeToString()  # one bad value would fail the batch
+
+
+def test_a_message_whose_arguments_do_not_fit_is_exported_as_written(
+    configure: Configure,
+) -> None:
+    # Our stderr handler writes them as written (pytest's own handlers
+    # would raise: they are set aside); the export must not skip them.
+    app = logging.getLogger("app")
+    with without_root_handlers(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exporter = configure()
+        app.warning("%s and %s", 1)
+        app.warning("%d items", "many")
+        app.warning("%(user)s", {"name": "ann"})
+    bodies = [record.log_record.body for record in exporter.get_finished_logs()]
+    assert bodies == ["%s and %s", "%d items", "%(user)s"]
+
+
+def test_a_stdlib_record_s_stack_is_exported_like_an_event_s(configure: Configure) -> None:
+    exporter = configure()
+    logging.getLogger("app").warning("where am I (password=p1)", stack_info=True)
+    log.warning("and I", stack_info=True)
+    stacks = [
+        str(dict(record.log_record.attributes or {})["stack"])
+        for record in exporter.get_finished_logs()
+    ]
+    assert len(stacks) == 2
+    for stack in stacks:  # pytest's frames are many: the innermost are kept
+        assert len(stack) <= 4096
+        assert "test_a_stdlib_record_s_stack_is_exported_like_an_event_s" in stack
+    assert "password=[REDACTED]" in stacks[0]
 
 
 def test_attribute_values_are_cut_to_the_length_limit(

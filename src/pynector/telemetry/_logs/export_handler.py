@@ -29,7 +29,9 @@ trace id, span id, flags    the span current when the record was *made*
 instrumentation scope       the logger's name
 ``exception.*``             ``exception.type``, ``exception.message`` and
                             ``exception.stacktrace`` for ``exc_info``, the
-                            last two redacted
+                            last two redacted; a stack trace (this one, and
+                            ``stack`` for ``stack_info``) is cut from its
+                            start, to keep the innermost frames
 resource                    the spans' resource
 ==========================  ===================================================
 
@@ -168,33 +170,53 @@ def _made_in(record: logging.LogRecord) -> otel_context.Context:
     return context
 
 
+def _message(record: logging.LogRecord) -> str:
+    """The record's message; as written when its ``%``-arguments do not fit
+    (as our stderr handler writes it, where ``logging`` would print an error)."""
+    try:
+        return record.getMessage()
+    except Exception:
+        return record.msg if isinstance(record.msg, str) else safe_repr(record.msg)
+
+
 def _event(record: logging.LogRecord) -> dict[str, Any] | None:
     """The record as the pipeline's processors leave it: an event dict
     (``None`` when a processor dropped it)."""
     if isinstance(record.msg, dict):  # structlog's event, through the processors already
         return dict(record.msg)
     chain = foreign_chain()
+    event: dict[str, Any]
     if chain is not None:  # what the formatter runs over such a record, run the same way
-        event: Any = {"event": record.getMessage(), "_record": record, "_from_structlog": False}
+        processed: Any = {"event": _message(record), "_record": record, "_from_structlog": False}
         if record.exc_info:
-            event["exc_info"] = record.exc_info
+            processed["exc_info"] = record.exc_info
         from structlog import DropEvent
 
         try:
             for processor in chain:
-                event = processor(None, record.levelname.lower(), event)
+                processed = processor(None, record.levelname.lower(), processed)
         except DropEvent:
             return None
-        return dict(event)
-    # No structlog pipeline: the facade's bare event, or the message; the record's fields.
-    fields = record_fields(record)
-    bare = record.__dict__.get("event")
-    fields["event"] = bare if isinstance(bare, str) else record.getMessage()
-    return fields
+        event = dict(processed)
+    else:  # no structlog pipeline: the facade's bare event, or the message; the fields
+        event = record_fields(record)
+        bare = record.__dict__.get("event")
+        event["event"] = bare if isinstance(bare, str) else _message(record)
+    if record.stack_info:  # the stack where the record was made (already redacted)
+        event["stack"] = record.stack_info
+    return event
 
 
 def _redacted(text: str, redactor: Redactor | None, limit: int | None) -> str:
     return clean_text(text if redactor is None else redactor.redact_text(text), limit)
+
+
+def _tail(stack: str, limit: int | None) -> str:
+    """A stack trace cut to *limit* characters from its start, marked ``…``:
+    its end (the innermost frames, the exception) is what a reader needs."""
+    if limit is not None and len(stack) > limit:
+        stack = "…" + stack[len(stack) - limit + 1 :] if limit else ""
+    return clean_text(stack, None)
 
 
 def _exception(
@@ -213,7 +235,7 @@ def _exception(
     return {
         "exception.type": clean_text(kind.__qualname__, limit),
         "exception.message": _redacted(safe_repr(value), redactor, limit),
-        "exception.stacktrace": _redacted(stacktrace, redactor, limit),
+        "exception.stacktrace": _tail(_redacted(stacktrace, redactor, None), limit),
     }
 
 
@@ -227,6 +249,9 @@ def _attributes(
     if redactor is not None and fields:
         fields = dict(redactor.redact(fields))
     attributes: dict[str, Any] = {}
+    stack = fields.pop("stack", None)
+    if isinstance(stack, str):
+        attributes["stack"] = _tail(stack, limit)
     for key, value in fields.items():
         name = clean_text(key if type(key) is str else safe_repr(key), None)
         converted = _attribute_value(value, limit)
