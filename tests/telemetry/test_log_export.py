@@ -407,6 +407,50 @@ def test_an_application_logger_provider_is_left_alone(monkeypatch: pytest.Monkey
     assert export_handlers() == []
 
 
+OPENTELEMETRY_HANDLERS = [
+    "opentelemetry.sdk._logs.LoggingHandler",
+    "opentelemetry.instrumentation.logging.handler.LoggingHandler",
+]
+
+
+def configure_beside(handler_class: str, provider: LoggerProvider | None) -> list[str]:
+    """configure_telemetry with OpenTelemetry's *handler_class* on the root
+    logger, on *provider* (``None``: the global one); its warnings."""
+    import importlib
+
+    module, _, name = handler_class.rpartition(".")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # the SDK's handler
+        handler = getattr(importlib.import_module(module), name)(logger_provider=provider)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            configure_telemetry(log_exporters=["console"])
+    finally:
+        root.removeHandler(handler)
+    return [str(w.message) for w in caught if w.category is TelemetryWarning]
+
+
+@pytest.mark.parametrize("handler_class", OPENTELEMETRY_HANDLERS)
+def test_an_opentelemetry_handler_on_the_root_logger_is_left_alone(handler_class: str) -> None:
+    # The application exports log records itself through OpenTelemetry's
+    # handler, without setting the global logger provider: exporting them
+    # as well would send each twice.
+    (message,) = configure_beside(handler_class, LoggerProvider(shutdown_on_exit=False))
+    assert "already exports log records (LoggingHandler)" in message
+    assert export_handlers() == []
+
+
+@pytest.mark.parametrize("handler_class", OPENTELEMETRY_HANDLERS)
+def test_an_opentelemetry_handler_with_no_provider_yet_exports_nothing(
+    handler_class: str,
+) -> None:
+    assert configure_beside(handler_class, None) == []  # the global one: none is set
+    assert len(export_handlers()) == 1
+
+
 def test_the_resource_is_the_spans(configure: Configure) -> None:
     configure(resource_attributes={"region": "eu"})
     (handler,) = export_handlers()

@@ -10,13 +10,16 @@ publish OpenTelemetry's ``otel.sdk.processor.log.*`` self-metrics.
 
 It is pynector's own, fed by the handler of
 :mod:`pynector.telemetry._logs.export_handler`: OpenTelemetry's global
-logger provider is left alone, and when the application set one (its own
-logs pipeline, or ``opentelemetry-instrument``'s), pynector keeps out of
-its way, with one warning, rather than export every record twice.
+logger provider is left alone, and when the application exports log
+records itself (it set a global logger provider, as
+``opentelemetry-instrument`` does, or put OpenTelemetry's ``LoggingHandler``
+on the root logger with a provider of its own), pynector keeps out of its
+way, with one warning, rather than export every record twice.
 """
 
 from __future__ import annotations
 
+import logging
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -65,6 +68,15 @@ def build_logger_provider(
             "twice. Log records go wherever the application's logging sends them.",
         )
         return None
+    exporting = _exporting_handler()
+    if exporting is not None:
+        warn_once(
+            "logging-handler-exists",
+            f"An OpenTelemetry handler on the root logger already exports log records "
+            f"({type(exporting).__name__}); configure_telemetry adds no log exporters, so "
+            "that no record is exported twice.",
+        )
+        return None
     carried = _own_of.get(earlier, ()) if isinstance(earlier, LoggerProvider) else ()
     processors = build_log_processors(settings, exporters, carried)
     if not processors:
@@ -87,3 +99,17 @@ def build_logger_provider(
 _own_of: weakref.WeakKeyDictionary[LoggerProvider, list[OwnLogProcessor]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+def _exporting_handler() -> logging.Handler | None:
+    """An OpenTelemetry ``LoggingHandler`` (the SDK's or the logging
+    instrumentation's) on the root logger, with a provider that exports."""
+    for handler in logging.getLogger().handlers:
+        provider = getattr(handler, "_logger_provider", None)
+        if (
+            type(handler).__module__.startswith("opentelemetry.")
+            and provider is not None
+            and type(provider).__name__ not in _UNSET
+        ):
+            return handler
+    return None
