@@ -304,10 +304,11 @@ def log_hostile_fields() -> None:
         log.info("cyclic", payload=recursive_dict())
         log.info("deep", payload=deep())
         log.info(Unprintable(), n=1)  # type: ignore[arg-type]
+        log.info("huge", n=10**5000)  # no decimal text: str() raises
         log.info("after", n=2)
 
 
-HOSTILE_EVENTS = ["cyclic", "deep", "<unprintable", "after"]
+HOSTILE_EVENTS = ["cyclic", "deep", "<unprintable", "huge", "after"]
 
 
 @pytest.mark.requires_structlog

@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 
 from .._attributes import safe_repr
+from .._otlp_values import clean_int
 from .._warnings import warn_once
 from .record_fields import record_fields
 
@@ -109,18 +110,20 @@ def to_stdlib(logger: Any, method_name: str, event_dict: dict[str, Any]) -> Any:
     return (LoggedEvent(args[0]),), kwargs
 
 
+def _renderable(value: object) -> object:
+    """*value* if every renderer can write it, else its text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return clean_int(value, None)  # 10**5000 has no decimal text: str() raises
+    if isinstance(value, (str, float, bool, type(None))):
+        return value
+    return safe_repr(value)
+
+
 def _safe_copy(record: logging.LogRecord) -> logging.LogRecord:
     """*record* with every value that may fail to render turned into text."""
     copy = logging.makeLogRecord(vars(record))
     if isinstance(record.msg, dict):
-        copy.msg = LoggedEvent(
-            {
-                key: value
-                if isinstance(value, (str, int, float, bool, type(None)))
-                else safe_repr(value)
-                for key, value in record.msg.items()
-            }
-        )
+        copy.msg = LoggedEvent({key: _renderable(value) for key, value in record.msg.items()})
         if "exc_info" in record.msg:
             copy.msg["exc_info"] = record.msg["exc_info"]
     else:
