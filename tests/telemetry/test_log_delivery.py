@@ -163,6 +163,30 @@ print(f"done {time.time()}", flush=True)
 """
 
 
+# The application reconfigures logging after configure_telemetry, with
+# records still queued: dictConfig closes every handler, forgets them, gives
+# the root logger its own, and disables every logger it does not name (but
+# keeps pynector's, whose reports it wants).
+RECONFIGURED_APP = """
+import logging.config, time
+from pynector.telemetry import configure_telemetry, get_telemetry
+
+tracer, log = get_telemetry("app")
+configure_telemetry()
+for i in range(5):
+    log.info("queued", i=i)
+logging.config.dictConfig(
+    {
+        "version": 1,
+        "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+        "root": {"handlers": ["stderr"], "level": "INFO"},
+        "loggers": {"pynector": {}},
+    }
+)
+print(f"done {time.time()}", flush=True)
+"""
+
+
 def logs_env(collector_or_port: Collector | int, protocol: str, **extra: str) -> dict[str, str]:
     """An application exporting log records (and spans) to a collector, or a bare port."""
     return otlp_env(
@@ -286,6 +310,24 @@ def test_records_logged_by_exit_hooks_arrive(collector: Collector) -> None:
     assert problems(result.stderr) == []
     records = collector.wait_for_logs(3)
     assert sorted(record["body"] for record in records) == ["draining", "pool closed", "working"]
+
+
+def test_records_queued_when_logging_is_reconfigured_still_arrive(collector: Collector) -> None:
+    env = logs_env(collector, "http/protobuf", OTEL_BLRP_SCHEDULE_DELAY="600000")
+    run_app(RECONFIGURED_APP, [], env)
+    records = collector.wait_for_logs(5)
+    assert sorted(record["attributes"]["i"] for record in records) == [0, 1, 2, 3, 4]
+
+
+def test_after_logging_is_reconfigured_a_dead_collector_still_costs_one_line() -> None:
+    env = logs_env(free_port(), "http/protobuf", OTEL_TRACES_EXPORTER="none")
+    result, exit_seconds = run_app(RECONFIGURED_APP, [], env)
+    (report,) = problems(result.stderr)
+    assert "5 of 5 log records were not delivered" in report
+    # The exporter's retry message, on a logger dictConfig disabled, still
+    # reached the delivery: that is what lets the exit go on at once.
+    assert "still queued when the collector stopped answering (Transient error" in report
+    print(f"dictConfig, then a dead collector: exit {exit_seconds:.2f}s after main")
 
 
 def test_records_past_the_queue_bound_are_counted_and_reported_once(

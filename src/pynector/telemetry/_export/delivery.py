@@ -62,7 +62,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from opentelemetry import context as otel_context
 from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY as _SUPPRESS_INSTRUMENTATION
 
-from .exporter_logs import capture_exporter_logs, exporting_for
+from .exporter_logs import capture_exporter_logs, exporting_for, keep_hearing_exporters
 
 __all__ = [
     "BatchOptions",
@@ -317,6 +317,7 @@ class Delivery(Generic[T]):
             return batch
 
     def _deliver(self, batch: list[T]) -> None:
+        keep_hearing_exporters()
         started = time.monotonic()
         sent: Sent[T]
         try:

@@ -13,6 +13,14 @@ the latest message for its report, and learns from "retrying in" that the
 exporter is waiting between tries rather than talking to the collector) and
 not printed; every other record passes through untouched.  The worker
 marks itself with a context variable, which is per thread.
+
+``logging.config.dictConfig`` disables every logger it does not name
+unless told otherwise, and a disabled logger makes no record at all: the
+delivery would no longer hear that the collector is gone, and would wait
+for the exporter's own timeout at exit.  So before each export
+:func:`keep_hearing_exporters` enables such a logger again, and the filter
+then drops every one of its records except those about our exports: it
+stays as silent as the application made it.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ import logging
 from contextvars import ContextVar
 from typing import Protocol
 
-__all__ = ["ExporterLogSink", "capture_exporter_logs", "exporting_for"]
+__all__ = ["ExporterLogSink", "capture_exporter_logs", "exporting_for", "keep_hearing_exporters"]
 
 
 class ExporterLogSink(Protocol):
@@ -54,11 +62,15 @@ _ENCODER_LOGGERS = (
 )
 
 
+# Loggers the application had disabled, enabled again for our exports only.
+_silenced: set[str] = set()
+
+
 class _OwnExportsOnly(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         sink = exporting_for.get()
         if sink is None or record.levelno < logging.WARNING:
-            return True
+            return record.name not in _silenced
         try:
             message = record.getMessage()
         except Exception:  # a malformed record must not break export
@@ -79,3 +91,15 @@ def capture_exporter_logs() -> None:
         exporter_logger = logging.getLogger(name)
         if _filter not in exporter_logger.filters:
             exporter_logger.addFilter(_filter)
+
+
+def keep_hearing_exporters() -> None:
+    """Enable the exporters' loggers that something disabled (see the module
+    docstring); called before each export, cheaply."""
+    for name in _EXPORTER_LOGGERS:
+        exporter_logger = logging.getLogger(name)
+        if exporter_logger.disabled:
+            _silenced.add(name)
+            if _filter not in exporter_logger.filters:
+                exporter_logger.addFilter(_filter)
+            exporter_logger.disabled = False
