@@ -336,3 +336,46 @@ def test_metric_exports_are_not_traced(collector: Collector, protocol: str) -> N
     }
     assert len(exports) >= 3, "several metric exports went out while it ran"
     assert [span["name"] for span in collector.spans()] == ["work"]
+
+
+# An observable instrument whose callback answers once, then never returns:
+# the collecting thread is stuck in it, holding the SDK's collection lock.
+STUCK_CALLBACK_APP = """
+import threading, time
+from pynector.telemetry import configure_telemetry, get_meter
+
+meter = get_meter("metrics.stuck")
+calls = []
+answered = threading.Event()
+
+def stuck(options):
+    calls.append(1)
+    if len(calls) > 1:
+        answered.set()
+        threading.Event().wait()  # forever
+    return []
+
+meter.create_observable_gauge("app.stuck", callbacks=[stuck])
+counter = meter.create_counter("app.count")
+configure_telemetry()
+counter.add(5)
+assert answered.wait(60), "the callback was called twice"
+print(f"done {time.time()}", flush=True)
+"""
+
+
+def test_a_callback_that_never_returns_does_not_hang_the_exit(collector: Collector) -> None:
+    env = metrics_env(
+        collector,
+        "http/protobuf",
+        OTEL_METRIC_EXPORT_INTERVAL="100",
+        OTEL_METRIC_EXPORT_TIMEOUT="1000",
+    )
+    result, exit_seconds = run_app(STUCK_CALLBACK_APP, [], env, timeout=60)
+    counter = latest(collector.wait_for_metric("app.count"))
+    assert {key: point["value"] for key, point in counter.items()} == {(): 5}
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "'app.stuck'" in lines[0]
+    assert "Traceback" not in result.stderr
+    print(f"stuck callback: exit {exit_seconds:.2f}s after main; {lines[0]}")

@@ -23,6 +23,11 @@ guarantees:
   spans (:mod:`.delivery`): a dead collector costs one report line and no
   wait, the exporters' retry messages are not printed, and exports run
   with instrumentation suppressed;
+* **no hang at exit** — an observable instrument's callback that never
+  returns cannot be interrupted, and holds the SDK's collection lock; the
+  final collection (and a ``force_flush``) waits for it at most the export
+  timeout, then gives up with one report line naming the instrument, and
+  what was queued before is still delivered;
 * **fork safety** — a forked child collects on a thread of its own and
   exports through an exporter of its own (a new HTTP session or gRPC
   channel), made by the reader's exporter factory.
@@ -42,12 +47,14 @@ from typing import TYPE_CHECKING, Any
 
 from opentelemetry.sdk.metrics.export import MetricExportResult, MetricReader
 
+from .._metrics.binding import running_callbacks
 from .delivery import (
     BatchOptions,
     Delivery,
     DeliveryView,
     Sent,
     describe,
+    logger,
     shutdown_exporter,
 )
 
@@ -170,6 +177,31 @@ class DeliveringMetricReader(DeliveryView["MetricsData"], MetricReader):
         with suppress(Exception):  # a collection that timed out: the next one will do
             self.collect(timeout_millis=self._export_timeout * 1000)
 
+    def _collect_within(self, seconds: float) -> bool:
+        """Collect, waiting at most *seconds*; whether the collection finished.
+
+        The collection runs on a thread of its own: a callback that never
+        returns (or the collecting thread stuck in one, holding the SDK's
+        lock) must not keep the caller, at exit the whole process, waiting.
+        """
+        thread = threading.Thread(
+            target=self._collect_now, name="pynector-metric-collect-now", daemon=True
+        )
+        thread.start()
+        thread.join(seconds)
+        return not thread.is_alive()
+
+    def _report_stuck(self, seconds: float) -> None:
+        stuck = ", ".join(repr(name) for name in running_callbacks()) or "unknown"
+        logger.warning(
+            "pynector: the last metric collection for %s was abandoned after %gs: "
+            "observable instrument callbacks did not return (%s); measurements since "
+            "the previous collection were not delivered.",
+            self._delivery.destination,
+            seconds,
+            stuck,
+        )
+
     def _receive_metrics(
         self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
     ) -> None:
@@ -183,9 +215,8 @@ class DeliveringMetricReader(DeliveryView["MetricsData"], MetricReader):
     # -- flush and shutdown -------------------------------------------------------
     def force_flush(self, timeout_millis: float = 10_000) -> bool:
         """Collect and deliver now; ``True`` only if everything queued was delivered in time."""
-        if self._stopping:
+        if self._stopping or not self._collect_within(timeout_millis / 1000):
             return False
-        self._collect_now()
         return self._delivery.force_flush(timeout_millis)
 
     def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
@@ -195,8 +226,11 @@ class DeliveringMetricReader(DeliveryView["MetricsData"], MetricReader):
                 return
             self._stopping = True
             self._wake.notify_all()
-        self._collect_now()
-        self._delivery.shutdown(self._last)
+        last: list[MetricsData] = self._last
+        if not self._collect_within(self._export_timeout):
+            self._report_stuck(self._export_timeout)
+            last = []  # a collection that finishes from now on is too late to deliver
+        self._delivery.shutdown(last)
 
     # -- fork and multiprocessing --------------------------------------------------
     def _after_fork_in_child(self) -> None:

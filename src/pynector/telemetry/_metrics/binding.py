@@ -16,6 +16,7 @@ would raise from inside the application's ``set_meter_provider``.
 from __future__ import annotations
 
 import sys
+from _thread import get_ident
 from collections.abc import Callable, Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +37,16 @@ if TYPE_CHECKING:
 
     from ..metrics import MeterFacade, _Observable, _Synchronous
 
-__all__ = ["bind", "provider_source", "real_meter", "register_observable"]
+__all__ = ["bind", "provider_source", "real_meter", "register_observable", "running_callbacks"]
+
+#: thread -> the instrument whose callback it is running now, so that a
+#: collection stuck in a callback can say whose (see metric_delivery).
+_calling: dict[int, str] = {}
+
+
+def running_callbacks() -> list[str]:
+    """The names of the instruments whose callbacks are running now, sorted."""
+    return sorted(set(_calling.values()))
 
 
 class _GlobalProviderLookup:
@@ -141,6 +151,8 @@ def _wrap(instrument: _Observable, callback: Any, api: ModuleType) -> Callable[[
         call = callback
 
     def observe(options: Any) -> list[Any]:
+        thread = get_ident()
+        _calling[thread] = safe_repr(instrument.name)
         try:
             results = call(CallbackOptions(getattr(options, "timeout_millis", 10_000)))
             return _observations(instrument, results, api.Observation)
@@ -151,6 +163,8 @@ def _wrap(instrument: _Observable, callback: Any, api: ModuleType) -> Callable[[
                 "reports nothing when it fails. This warning is shown once per instrument.",
             )
             return []
+        finally:
+            _calling.pop(thread, None)
 
     return observe
 
