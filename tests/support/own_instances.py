@@ -7,14 +7,24 @@ SDK, so tests import it only where the SDK is installed.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
 from opentelemetry.sdk._logs import LogRecordProcessor, ReadWriteLogRecord
+from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult, MetricsData
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
-__all__ = ["SECRET", "Enriching", "Recorder", "RefusingSpanExporter", "SecretiveExporter"]
+__all__ = [
+    "SECRET",
+    "Enriching",
+    "Recorder",
+    "RefusingSpanExporter",
+    "SecretiveExporter",
+    "StuckMetricExporter",
+    "StuckSpanExporter",
+]
 
 SECRET = "hunter2-s3cr3t"
 
@@ -82,3 +92,39 @@ class SecretiveExporter(SpanExporter):
 
     def __repr__(self) -> str:
         return f"SecretiveExporter(token={SECRET!r})"
+
+
+class StuckSpanExporter(SpanExporter):
+    """Exports, but its ``shutdown`` never returns until *release* is set."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.exported: list[str] = []
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        self.exported += [span.name for span in spans]
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        self.release.wait()
+
+
+class StuckMetricExporter(MetricExporter):
+    """Exports, but its ``shutdown`` never returns until *release* is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.exported = 0
+
+    def export(
+        self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any
+    ) -> MetricExportResult:
+        self.exported += 1
+        return MetricExportResult.SUCCESS
+
+    def force_flush(self, timeout_millis: float = 10_000) -> bool:
+        return True
+
+    def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
+        self.release.wait()

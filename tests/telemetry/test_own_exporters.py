@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pynector.telemetry import TelemetryWarning, configure_telemetry, get_telemetry
+from pynector.telemetry import TelemetryWarning, configure_telemetry, get_meter, get_telemetry
 from pynector.telemetry._dependencies import is_importable
 from pynector.telemetry._export.environment import InvalidValue
 from pynector.telemetry._export.log_settings import resolve_log_settings
@@ -48,7 +49,14 @@ if TYPE_CHECKING or is_importable("opentelemetry.sdk.trace"):  # not in every co
     from pynector.telemetry._cli.doctor import run_doctor
     from pynector.telemetry._export.span_delivery import DeliveringSpanProcessor
     from pynector.telemetry._logs.export_handler import LogExportHandler
-    from support.own_instances import Enriching, Recorder, RefusingSpanExporter, SecretiveExporter
+    from support.own_instances import (
+        Enriching,
+        Recorder,
+        RefusingSpanExporter,
+        SecretiveExporter,
+        StuckMetricExporter,
+        StuckSpanExporter,
+    )
 
 tracer, log = get_telemetry("ownlib")
 
@@ -470,3 +478,35 @@ def test_doctor_lists_the_applications_instances_by_class() -> None:
         "  InMemoryMetricReader -> the application's own MetricReader: as given",
     ):
         assert line in text.splitlines(), text
+
+
+def shut_down_in_time(provider: Any, deadline: float = 30.0) -> bool:
+    """Shut *provider* down, as exit does; whether that returned within *deadline*."""
+    thread = threading.Thread(target=provider.shutdown, daemon=True)
+    thread.start()
+    thread.join(deadline)
+    return not thread.is_alive()
+
+
+@needs_sdk
+def test_an_exporter_whose_shutdown_never_returns_does_not_hang_the_exit(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    spans, collections = StuckSpanExporter(), StuckMetricExporter()
+    configure_telemetry(trace_exporters=[spans], metric_exporters=[collections])
+    get_meter("ownlib").create_counter("own.count").add(1)
+    with tracer.start_as_current_span("last"):
+        pass
+    try:
+        with caplog.at_level(logging.WARNING, logger="pynector.telemetry.export"):
+            assert shut_down_in_time(trace.get_tracer_provider())
+            assert shut_down_in_time(metrics.get_meter_provider())
+    finally:
+        spans.release.set()
+        collections.release.set()
+    assert (spans.exported, collections.exported) == (["last"], 1)
+    assert [record.getMessage() for record in caplog.records] == [
+        f"pynector: the application's {name} did not finish shutting down within 1s; "
+        "it is left to finish on its own."
+        for name in ("StuckSpanExporter", "StuckMetricExporter")
+    ]

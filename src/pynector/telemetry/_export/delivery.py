@@ -465,11 +465,34 @@ class Delivery(Generic[T]):
             worker, sender = self._worker, self.sender
         stall = self.options.stall_timeout
         if sender is not None:
-            with suppress(Exception):  # the process is leaving; nothing useful to raise
-                sender.shutdown(0.0 if pending else stall)
+            self._shut_down(sender, 0.0 if pending else stall)
         if worker is not None:
             worker.join(0.2 if pending else stall)
         self._report()
+
+    def _shut_down(self, sender: Sender[T], timeout: float) -> None:
+        """Shut *sender* down, waiting for it at most ``stall_timeout`` seconds.
+
+        It runs on a thread of its own: an exporter whose ``shutdown`` never
+        returns (the application's own, or one stuck in a call) is left to
+        finish on its own, with one report line, rather than hold the exit.
+        """
+
+        def shut_down() -> None:
+            with suppress(Exception):  # the process is leaving; nothing useful to raise
+                sender.shutdown(timeout)
+
+        wait = self.options.stall_timeout
+        thread = threading.Thread(target=shut_down, name="pynector-shutdown", daemon=True)
+        thread.start()
+        thread.join(wait)
+        if thread.is_alive():
+            logger.warning(
+                "pynector: %s did not finish shutting down within %gs; it is left to "
+                "finish on its own.",
+                self.destination,
+                wait,
+            )
 
     def _wait_for_progress(self) -> None:
         """Called locked: return once drained, failing, stalled or out of time."""
