@@ -12,7 +12,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from opentelemetry.sdk._logs import LogRecordProcessor, ReadWriteLogRecord
-from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult, MetricsData
+from opentelemetry.sdk.metrics.export import (
+    InMemoryMetricReader,
+    MetricExporter,
+    MetricExportResult,
+    MetricsData,
+)
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
@@ -22,6 +27,7 @@ __all__ = [
     "Recorder",
     "RefusingSpanExporter",
     "SecretiveExporter",
+    "SecretiveReader",
     "StuckMetricExporter",
     "StuckSpanExporter",
 ]
@@ -128,3 +134,10 @@ class StuckMetricExporter(MetricExporter):
 
     def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
         self.release.wait()
+
+
+class SecretiveReader(InMemoryMetricReader):
+    """An in-memory metric reader whose repr holds a credential."""
+
+    def __repr__(self) -> str:
+        return f"SecretiveReader(vendor key {SECRET})"

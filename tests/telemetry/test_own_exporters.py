@@ -54,6 +54,7 @@ if TYPE_CHECKING or is_importable("opentelemetry.sdk.trace"):  # not in every co
         Recorder,
         RefusingSpanExporter,
         SecretiveExporter,
+        SecretiveReader,
         StuckMetricExporter,
         StuckSpanExporter,
     )
@@ -509,4 +510,65 @@ def test_an_exporter_whose_shutdown_never_returns_does_not_hang_the_exit(
         f"pynector: the application's {name} did not finish shutting down within 1s; "
         "it is left to finish on its own."
         for name in ("StuckSpanExporter", "StuckMetricExporter")
+    ]
+
+
+@needs_sdk
+def test_an_instance_listed_twice_is_used_once() -> None:
+    exporter, reader = InMemorySpanExporter(), InMemoryMetricReader()
+    recorder = Recorder()
+    configure_telemetry(
+        trace_exporters=[exporter, recorder, exporter, recorder],
+        metric_exporters=(reader, reader),
+    )
+    with tracer.start_as_current_span("once"):
+        pass
+    get_meter("ownlib").create_counter("own.count").add(1)
+    trace.get_tracer_provider().shutdown()  # type: ignore[attr-defined]
+    assert [span.name for span in exporter.get_finished_spans()] == ["once"]
+    assert [span.name for span in recorder.ended] == ["once"]
+    assert metric_points(reader.get_metrics_data()) == {"own.count": [{}]}
+
+
+@needs_sdk
+def test_a_reader_another_meter_provider_holds_costs_metrics_only(
+    caught: list[warnings.WarningMessage],
+) -> None:
+    from opentelemetry.sdk.metrics import MeterProvider
+
+    reader = SecretiveReader()
+    held = MeterProvider(metric_readers=[reader])  # the application's, not set globally
+    exporter = InMemorySpanExporter()
+    configure_telemetry(trace_exporters=[exporter], metric_exporters=[reader])
+    with tracer.start_as_current_span("still traced"):
+        pass
+    trace.get_tracer_provider().shutdown()  # type: ignore[attr-defined]
+    assert [span.name for span in exporter.get_finished_spans()] == ["still traced"]
+    (warning,) = telemetry_warnings(caught)
+    assert "SecretiveReader" in warning
+    assert SECRET not in warning
+    held.shutdown()
+
+
+@needs_sdk
+def test_a_reader_the_sdk_refuses_costs_metrics_only(
+    caught: list[warnings.WarningMessage],
+) -> None:
+    from dataclasses import dataclass
+
+    @dataclass
+    class Settings(InMemoryMetricReader):  # eq=True: unhashable, which the SDK cannot hold
+        token: str = SECRET
+
+        def __post_init__(self) -> None:
+            super().__init__()
+
+    exporter = InMemorySpanExporter()
+    configure_telemetry(trace_exporters=[exporter], metric_exporters=[Settings()])
+    with tracer.start_as_current_span("still traced"):
+        pass
+    trace.get_tracer_provider().shutdown()  # type: ignore[attr-defined]
+    assert [span.name for span in exporter.get_finished_spans()] == ["still traced"]
+    assert telemetry_warnings(caught) == [
+        "Metrics could not be set up (TypeError); tracing and logging carry on without them."
     ]

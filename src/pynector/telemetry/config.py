@@ -373,6 +373,13 @@ def _configure(
             )
         except ImportError as error:
             _warn_not_installed("Metrics", error)
+        except Exception as error:  # e.g. a reader the SDK refuses: tracing and logs go on
+            # Only the type: the SDK's messages hold the reader's repr (credentials, maybe).
+            warn_once(
+                f"metrics-failed:{type(error).__name__}",
+                f"Metrics could not be set up ({type(error).__name__}); tracing and "
+                "logging carry on without them.",
+            )
     if enabled and trace_enabled:
         try:
             settings = resolve_settings(

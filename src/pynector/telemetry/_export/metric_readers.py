@@ -174,6 +174,17 @@ _FACTORIES: dict[str, tuple[Callable[[MetricSettings], MetricReader], str]] = {
 }
 
 
+def _registered_elsewhere(reader: object) -> bool:
+    """Whether another meter provider holds *reader* (the SDK would raise on it,
+    with the reader's ``repr`` in the message)."""
+    from opentelemetry.sdk.metrics import MeterProvider
+
+    try:
+        return reader in getattr(MeterProvider, "_all_metric_readers", ())
+    except Exception:  # a reader that cannot be hashed or compared: let the SDK decide
+        return False
+
+
 def _own_readers(settings: MetricSettings, exporters: object) -> list[tuple[str, MetricReader]]:
     """The application's own readers (as given) and exporters (delivered) among *exporters*."""
     from .metric_redaction import redact_what_it_receives
@@ -182,6 +193,13 @@ def _own_readers(settings: MetricSettings, exporters: object) -> list[tuple[str,
     for choice in own_choices(exporters, "metrics"):
         name = type(choice).__name__
         if role_of(type(choice)) == ("metrics", 1):  # a MetricReader
+            if _registered_elsewhere(choice):
+                warn_once(
+                    f"metric-reader-taken:{id(choice)}",
+                    f"The application's {name} is already registered with another meter "
+                    "provider, and a MetricReader serves only one; it is left out.",
+                )
+                continue
             redact_what_it_receives(choice)  # type: ignore[arg-type]
             readers.append((name, choice))  # type: ignore[arg-type]
         else:

@@ -204,12 +204,17 @@ def exporter_choices(raw: object) -> list[object]:
 
 def own_choices(raw: object, signal: Signal) -> list[object]:
     """The application's own OpenTelemetry exporters, processors or readers
-    of *signal* among *raw*'s entries, in order (see :mod:`.own_exporters`)."""
+    of *signal* among *raw*'s entries, in order (see :mod:`.own_exporters`).
+
+    An instance listed twice is used once, as a name is: otherwise every
+    span would be exported twice, and a metric reader given twice makes the
+    SDK's meter provider raise."""
     try:
         entries = exporter_choices(raw) if raw is not None else []
     except InvalidValue:  # resolving the exporters warns about it
         return []
-    return [entry for entry in entries if is_own(entry, signal)]
+    own = {id(entry): entry for entry in entries if is_own(entry, signal)}
+    return list(own.values())
 
 
 def _trace_exporter(entry: object) -> object:
