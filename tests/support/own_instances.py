@@ -24,6 +24,7 @@ from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 __all__ = [
     "SECRET",
     "Enriching",
+    "FailingProcessor",
     "Recorder",
     "RefusingSpanExporter",
     "SecretiveExporter",
@@ -141,3 +142,25 @@ class SecretiveReader(InMemoryMetricReader):
 
     def __repr__(self) -> str:
         return f"SecretiveReader(vendor key {SECRET})"
+
+
+class FailingProcessor(SpanProcessor):
+    """A span processor with a bug in every method the SDK calls."""
+
+    def on_start(self, span: Span, parent_context: Any = None) -> None:
+        raise RuntimeError("on_start bug")
+
+    def _on_ending(self, span: Span) -> None:
+        raise RuntimeError("_on_ending bug")
+
+    def on_end(self, span: ReadableSpan) -> None:
+        raise RuntimeError("on_end bug")
+
+    def shutdown(self) -> None:
+        raise RuntimeError("shutdown bug")
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        raise RuntimeError("force_flush bug")
+
+    def __repr__(self) -> str:
+        return f"FailingProcessor(token={SECRET})"

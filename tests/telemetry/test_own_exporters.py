@@ -51,6 +51,7 @@ if TYPE_CHECKING or is_importable("opentelemetry.sdk.trace"):  # not in every co
     from pynector.telemetry._logs.export_handler import LogExportHandler
     from support.own_instances import (
         Enriching,
+        FailingProcessor,
         Recorder,
         RefusingSpanExporter,
         SecretiveExporter,
@@ -571,4 +572,25 @@ def test_a_reader_the_sdk_refuses_costs_metrics_only(
     assert [span.name for span in exporter.get_finished_spans()] == ["still traced"]
     assert telemetry_warnings(caught) == [
         "Metrics could not be set up (TypeError); tracing and logging carry on without them."
+    ]
+
+
+@needs_sdk
+def test_a_processor_that_raises_never_reaches_the_application(
+    caught: list[warnings.WarningMessage],
+) -> None:
+    exporter = InMemorySpanExporter()
+    configure_telemetry(trace_exporters=[FailingProcessor(), exporter])
+    for name in ("first", "second"):
+        with tracer.start_as_current_span(name):
+            pass
+    provider: Any = trace.get_tracer_provider()
+    assert provider.force_flush() is False  # the processor's flush failed
+    provider.shutdown()  # what exit runs
+    assert [span.name for span in exporter.get_finished_spans()] == ["first", "second"]
+    shown = telemetry_warnings(caught)
+    assert shown == [
+        f"The application's FailingProcessor failed in {method} (RuntimeError); pynector "
+        "carries on without it there. This warning is shown once per processor and method."
+        for method in ("on_start", "_on_ending", "on_end", "force_flush", "shutdown")
     ]

@@ -9,7 +9,8 @@ given a factory that builds a fresh exporter in each process (see
 draws each trace as a tree (:mod:`.console_view`), ``console-lines`` one
 line per span (:mod:`.console`).  The application's own ``SpanExporter``
 runs behind a delivering processor too, and its own ``SpanProcessor`` is
-added as given, behind redaction (see :mod:`.own_exporters`).
+added as given, behind redaction, its failures kept from the application
+(see :mod:`.own_exporters` and :mod:`.guarded_span_processor`).
 """
 
 from __future__ import annotations
@@ -117,9 +118,10 @@ def _own(settings: ExportSettings, choice: Any) -> SpanProcessor:
     processor as given, behind redaction (the process's redactor, at each
     span's end: none after ``configure_telemetry(redact=False)``)."""
     if role_of(type(choice)) == ("traces", 1):
+        from .guarded_span_processor import GuardedSpanProcessor
         from .span_redaction import RedactingSpanProcessor
 
-        return RedactingSpanProcessor(choice)
+        return RedactingSpanProcessor(GuardedSpanProcessor(choice))
     return _delivering(
         settings,
         same_in_every_process(choice),
