@@ -24,6 +24,7 @@ from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 __all__ = [
     "SECRET",
     "Enriching",
+    "FailingLogProcessor",
     "FailingProcessor",
     "Recorder",
     "RefusingSpanExporter",
@@ -164,3 +165,18 @@ class FailingProcessor(SpanProcessor):
 
     def __repr__(self) -> str:
         return f"FailingProcessor(token={SECRET})"
+
+
+class FailingLogProcessor(LogRecordProcessor):
+    """A log record processor with a bug in every method the SDK calls."""
+
+    def on_emit(self, log_record: ReadWriteLogRecord) -> None:
+        raise RuntimeError("on_emit bug")
+
+    emit = on_emit  # older SDKs call emit
+
+    def shutdown(self) -> None:
+        raise RuntimeError("shutdown bug")
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        raise RuntimeError("force_flush bug")

@@ -51,6 +51,7 @@ if TYPE_CHECKING or is_importable("opentelemetry.sdk.trace"):  # not in every co
     from pynector.telemetry._logs.export_handler import LogExportHandler
     from support.own_instances import (
         Enriching,
+        FailingLogProcessor,
         FailingProcessor,
         Recorder,
         RefusingSpanExporter,
@@ -593,4 +594,23 @@ def test_a_processor_that_raises_never_reaches_the_application(
         f"The application's FailingProcessor failed in {method} (RuntimeError); pynector "
         "carries on without it there. This warning is shown once per processor and method."
         for method in ("on_start", "_on_ending", "on_end", "force_flush", "shutdown")
+    ]
+
+
+@needs_sdk
+def test_a_log_processor_that_raises_costs_nothing_to_the_others(
+    caught: list[warnings.WarningMessage],
+) -> None:
+    exporter = memory_logs()
+    configure_telemetry(log_exporters=[FailingLogProcessor(), exporter])
+    log.info("first")
+    log.info("second")
+    (handler,) = [h for h in logging.getLogger().handlers if isinstance(h, LogExportHandler)]
+    assert handler.provider.force_flush() is False  # the processor's flush failed
+    handler.provider.shutdown()  # what exit runs
+    assert bodies(exporter) == ["first", "second"]
+    assert telemetry_warnings(caught) == [
+        f"The application's FailingLogProcessor failed in {method} (RuntimeError); pynector "
+        "carries on without it there. This warning is shown once per processor and method."
+        for method in ("on_emit", "force_flush", "shutdown")
     ]

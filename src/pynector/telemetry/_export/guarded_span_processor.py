@@ -18,8 +18,7 @@ from typing import Any
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 
-from .._warnings import warn_once
-from .own_exporters import own_destination
+from .own_exporters import own_failed
 
 __all__ = ["GuardedSpanProcessor"]
 
@@ -31,13 +30,7 @@ class GuardedSpanProcessor(SpanProcessor):
         self.processor = processor
 
     def _failed(self, method: str, error: Exception) -> None:
-        named = own_destination(self.processor)
-        warn_once(
-            f"own-span-processor:{id(self.processor)}:{method}",
-            f"{named[:1].upper()}{named[1:]} failed in {method} "
-            f"({type(error).__name__}); pynector carries on without it there. This "
-            "warning is shown once per processor and method.",
-        )
+        own_failed(self.processor, method, error)
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         try:

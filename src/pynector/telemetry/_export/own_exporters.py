@@ -33,6 +33,7 @@ import os
 from collections.abc import Callable
 from typing import Literal, TypeVar
 
+from .._warnings import warn_once
 from ..exporters import Console, Zipkin
 from .grpc_fork import fork_support_enabled
 
@@ -44,6 +45,7 @@ __all__ = [
     "is_own",
     "misplaced",
     "own_destination",
+    "own_failed",
     "role_of",
     "same_in_every_process",
 ]
@@ -122,6 +124,22 @@ def misplaced(entry: object, signal: str) -> str | None:
 def own_destination(exporter: object) -> str:
     """How reports name the application's *exporter*: by its class, never its ``repr``."""
     return f"the application's {type(exporter).__name__}"
+
+
+def own_failed(instance: object, method: str, error: Exception) -> None:
+    """Say once that the application's *instance* raised *error* in *method*.
+
+    Its processors are called from inside the application's code (a span's
+    ``with`` block, a log call, an exit hook): the failure is reported, by
+    class and error type, and never reaches the application.
+    """
+    named = own_destination(instance)
+    warn_once(
+        f"own-processor:{id(instance)}:{method}",
+        f"{named[:1].upper()}{named[1:]} failed in {method} ({type(error).__name__}); "
+        "pynector carries on without it there. This warning is shown once per processor "
+        "and method.",
+    )
 
 
 def _speaks_grpc(exporter: object) -> bool:

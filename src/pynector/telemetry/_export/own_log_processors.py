@@ -11,6 +11,11 @@ same instance is given again the processor that serves it (pynector's
 delivering processor for an exporter, the application's own otherwise)
 moves to the new provider, queue and all; the earlier provider's shutdown
 leaves it alone.  One given only to the earlier call is shut down with it.
+
+The application's processor is called from inside the application's log
+calls and exit hooks: a failure there is one warning per processor and
+method (see :func:`~.own_exporters.own_failed`), and the processors after
+it still get every record.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from opentelemetry.sdk._logs import LogRecordProcessor, ReadWriteLogRecord
+
+from .own_exporters import own_failed
 
 __all__ = ["OwnLogProcessor", "carried_over"]
 
@@ -39,17 +46,31 @@ class OwnLogProcessor(LogRecordProcessor):
         return OwnLogProcessor(self.instance, self.processor)
 
     def on_emit(self, log_record: ReadWriteLogRecord) -> None:
-        self.processor.on_emit(log_record)
+        try:
+            self.processor.on_emit(log_record)
+        except Exception as error:
+            own_failed(self.instance, "on_emit", error)
 
     def enabled(self, **arguments: Any) -> bool:
-        return self.processor.enabled(**arguments)
+        try:
+            return self.processor.enabled(**arguments)
+        except Exception as error:
+            own_failed(self.instance, "enabled", error)
+            return True  # as the SDK assumes of a processor without the method
 
     def force_flush(self, timeout_millis: int = 30_000) -> bool:
-        return self.processor.force_flush(timeout_millis)
+        try:
+            return bool(self.processor.force_flush(timeout_millis))
+        except Exception as error:
+            own_failed(self.instance, "force_flush", error)
+            return False
 
     def shutdown(self) -> None:
         if not self._moved:
-            self.processor.shutdown()
+            try:
+                self.processor.shutdown()
+            except Exception as error:
+                own_failed(self.instance, "shutdown", error)
 
 
 def carried_over(instance: object, earlier: Sequence[OwnLogProcessor]) -> OwnLogProcessor | None:
