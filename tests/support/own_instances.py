@@ -26,6 +26,7 @@ __all__ = [
     "Enriching",
     "FailingLogProcessor",
     "FailingProcessor",
+    "FailingReader",
     "Recorder",
     "RefusingSpanExporter",
     "SecretiveExporter",
@@ -180,3 +181,10 @@ class FailingLogProcessor(LogRecordProcessor):
 
     def force_flush(self, timeout_millis: int = 30_000) -> bool:
         raise RuntimeError("force_flush bug")
+
+
+class FailingReader(InMemoryMetricReader):
+    """An in-memory metric reader whose shutdown fails."""
+
+    def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
+        raise RuntimeError("shutdown bug")

@@ -53,6 +53,7 @@ if TYPE_CHECKING or is_importable("opentelemetry.sdk.trace"):  # not in every co
         Enriching,
         FailingLogProcessor,
         FailingProcessor,
+        FailingReader,
         Recorder,
         RefusingSpanExporter,
         SecretiveExporter,
@@ -613,4 +614,19 @@ def test_a_log_processor_that_raises_costs_nothing_to_the_others(
         f"The application's FailingLogProcessor failed in {method} (RuntimeError); pynector "
         "carries on without it there. This warning is shown once per processor and method."
         for method in ("on_emit", "force_flush", "shutdown")
+    ]
+
+
+@needs_sdk
+def test_a_reader_whose_shutdown_fails_is_one_warning_at_exit(
+    caught: list[warnings.WarningMessage],
+) -> None:
+    reader = FailingReader()
+    configure_telemetry(metric_exporters=[reader])
+    get_meter("ownlib").create_counter("own.count").add(1)
+    assert metric_points(reader.get_metrics_data()) == {"own.count": [{}]}
+    metrics.get_meter_provider().shutdown()  # type: ignore[attr-defined]  # what exit runs
+    assert telemetry_warnings(caught) == [
+        "The application's FailingReader failed in shutdown (RuntimeError); pynector "
+        "carries on without it there. This warning is shown once per processor and method."
     ]

@@ -24,7 +24,13 @@ from .console import LazyStream
 from .endpoints import mask_url
 from .metric_console import format_console_metrics
 from .metric_settings import MetricSettings
-from .own_exporters import OWN_FORK_WAIT, own_destination, role_of, same_in_every_process
+from .own_exporters import (
+    OWN_FORK_WAIT,
+    own_destination,
+    own_failed,
+    role_of,
+    same_in_every_process,
+)
 from .parsers import own_choices
 
 if TYPE_CHECKING:
@@ -185,6 +191,23 @@ def _registered_elsewhere(reader: object) -> bool:
         return False
 
 
+def _shut_down_quietly(reader: MetricReader) -> None:
+    """Make a failure of *reader*'s ``shutdown`` one warning, not a traceback at exit.
+
+    The reader is the SDK's to call, so its method is replaced on the
+    instance only (as :func:`.metric_redaction.redact_what_it_receives` does).
+    """
+    shutdown = reader.shutdown
+
+    def shut_down(timeout_millis: float = 30_000, **kwargs: Any) -> None:
+        try:
+            shutdown(timeout_millis=timeout_millis, **kwargs)
+        except Exception as error:
+            own_failed(reader, "shutdown", error)
+
+    reader.shutdown = shut_down  # type: ignore[method-assign]
+
+
 def _own_readers(settings: MetricSettings, exporters: object) -> list[tuple[str, MetricReader]]:
     """The application's own readers (as given) and exporters (delivered) among *exporters*."""
     from .metric_redaction import redact_what_it_receives
@@ -201,6 +224,7 @@ def _own_readers(settings: MetricSettings, exporters: object) -> list[tuple[str,
                 )
                 continue
             redact_what_it_receives(choice)  # type: ignore[arg-type]
+            _shut_down_quietly(choice)  # type: ignore[arg-type]
             readers.append((name, choice))  # type: ignore[arg-type]
         else:
             delivering = _delivering(
