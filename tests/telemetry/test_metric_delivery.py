@@ -379,3 +379,51 @@ def test_a_callback_that_never_returns_does_not_hang_the_exit(collector: Collect
     assert "'app.stuck'" in lines[0]
     assert "Traceback" not in result.stderr
     print(f"stuck callback: exit {exit_seconds:.2f}s after main; {lines[0]}")
+
+
+# A fork while the collecting thread is inside a (slow) callback: the child
+# must not inherit the SDK's collection lock held by a thread it does not have.
+FORK_IN_COLLECTION_APP = """
+import os, sys, threading, time
+from pynector.telemetry import configure_telemetry, get_meter
+from pynector.telemetry.metrics import Observation
+
+parent = os.getpid()
+inside = threading.Event()
+
+def slow(options):
+    if os.getpid() == parent and not inside.is_set():
+        inside.set()
+        time.sleep(0.5)  # the fork below starts while this runs
+    return [Observation(1)]
+
+meter = get_meter("metrics.fork")
+meter.create_observable_gauge("app.slow", callbacks=[slow])
+counter = meter.create_counter("app.forked")
+configure_telemetry()
+assert inside.wait(60), "the callback was called"
+pid = os.fork()
+if pid == 0:
+    counter.add(7, {"who": "child"})
+    sys.exit(0)
+assert os.waitpid(pid, 0)[1] == 0
+counter.add(3, {"who": "parent"})
+print(f"done {time.time()}", flush=True)
+"""
+
+
+def test_a_fork_during_a_collection_leaves_the_child_able_to_collect(
+    collector: Collector,
+) -> None:
+    env = metrics_env(collector, "http/protobuf", OTEL_METRIC_EXPORT_INTERVAL="50")
+    result, _ = run_app(FORK_IN_COLLECTION_APP, [], env, timeout=60)
+    assert result.stderr == ""
+    points = collector.wait_for_metric("app.forked")
+    deadline = time.monotonic() + 15
+    while len(latest(points)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        points = collector.wait_for_metric("app.forked")
+    assert {key: point["value"] for key, point in latest(points).items()} == {
+        (("who", "child"),): 7,
+        (("who", "parent"),): 3,
+    }

@@ -28,7 +28,9 @@ guarantees:
   final collection (and a ``force_flush``) waits for it at most the export
   timeout, then gives up with one report line naming the instrument, and
   what was queued before is still delivered;
-* **fork safety** — a forked child collects on a thread of its own and
+* **fork safety** — a fork waits for a collection in flight (up to the
+  export timeout), so that the child does not inherit the SDK's collection
+  lock held; a forked child collects on a thread of its own and
   exports through an exporter of its own (a new HTTP session or gRPC
   channel), made by the reader's exporter factory.
 
@@ -147,9 +149,17 @@ class DeliveringMetricReader(DeliveryView["MetricsData"], MetricReader):
         self._export_timeout = export_timeout
         self._stopping = False  # shutdown has begun
         self._last: list[MetricsData] = []  # the final collection, made at shutdown
+        self._collecting = threading.RLock()  # held while a collection runs
+        self._fork_waited = False  # whether the fork under way holds _collecting
         self._start_collecting()
-        reference = weakref.WeakMethod(self._after_fork_in_child)
-        os.register_at_fork(after_in_child=lambda: (method := reference()) and method())
+        before = weakref.WeakMethod(self._before_fork)
+        parent = weakref.WeakMethod(self._after_fork_in_parent)
+        child = weakref.WeakMethod(self._after_fork_in_child)
+        os.register_at_fork(
+            before=lambda: (method := before()) and method(),
+            after_in_parent=lambda: (method := parent()) and method(),
+            after_in_child=lambda: (method := child()) and method(),
+        )
 
     @property
     def exporter(self) -> Any:
@@ -174,7 +184,7 @@ class DeliveringMetricReader(DeliveryView["MetricsData"], MetricReader):
 
     def _collect_now(self) -> None:
         # (Not _collect: that is the callback the meter provider gives every reader.)
-        with suppress(Exception):  # a collection that timed out: the next one will do
+        with self._collecting, suppress(Exception):  # one that timed out: the next will do
             self.collect(timeout_millis=self._export_timeout * 1000)
 
     def _collect_within(self, seconds: float) -> bool:
@@ -233,6 +243,19 @@ class DeliveringMetricReader(DeliveryView["MetricsData"], MetricReader):
         self._delivery.shutdown(last)
 
     # -- fork and multiprocessing --------------------------------------------------
+    def _before_fork(self) -> None:
+        """Let a collection in flight finish (up to the export timeout) before a fork.
+
+        The SDK holds its collection lock while the callbacks run; a child
+        forked then would inherit it held by a thread it does not have, and
+        could never collect (its last interval lost, its exit kept waiting).
+        """
+        self._fork_waited = self._collecting.acquire(timeout=self._export_timeout)
+
+    def _after_fork_in_parent(self) -> None:
+        if self._fork_waited:
+            self._collecting.release()
+
     def _after_fork_in_child(self) -> None:
         """Collect in the child too, and export its last interval however it leaves.
 
@@ -240,6 +263,7 @@ class DeliveringMetricReader(DeliveryView["MetricsData"], MetricReader):
         which skips the meter provider's exit hook, so one of
         multiprocessing's finalizers shuts the reader down instead.
         """
+        self._collecting = threading.RLock()  # the parent's is held by the forking thread
         if self._stopping:  # shut down before the fork: nothing to restart
             return
         self._start_collecting()
