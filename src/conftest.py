@@ -35,6 +35,7 @@ _NEED_OBSERVABILITY_EXTRA = [
     "pynector/telemetry/_export/otlp_exporters.py",
     "pynector/telemetry/_export/logger_provider.py",
     "pynector/telemetry/_export/own_log_processors.py",
+    "pynector/telemetry/_export/guarded_span_processor.py",
     "pynector/telemetry/_logs/export_handler.py",
     "pynector/telemetry/_export/span_redaction.py",
     "pynector/telemetry/_export/span_sanitising.py",
