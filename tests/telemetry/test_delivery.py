@@ -67,6 +67,42 @@ asyncio.run(main(int(sys.argv[1]), int(sys.argv[2])))
 """
 
 
+# Spans made by exit hooks: one registered before configure_telemetry (a
+# library closing its pool on exit), one after, and one span in main.  With
+# argv[1] "logging", logging is imported first (its exit hook registered
+# before pynector's); with "pynector", only by configure_telemetry.
+EXIT_HOOKS_APP = """
+import atexit, sys, time
+if sys.argv[1] == "logging":
+    import logging
+from pynector.telemetry import configure_telemetry, get_telemetry
+
+tracer, log = get_telemetry("app")
+
+def span(name):
+    with tracer.start_as_current_span(name):
+        pass
+
+atexit.register(span, "pool closed")
+configure_telemetry()
+atexit.register(span, "draining")
+span("working")
+print(f"done {time.time()}", flush=True)
+"""
+
+
+@pytest.mark.parametrize("first", ["logging", "pynector"])
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_spans_made_by_exit_hooks_arrive(collector: Collector, protocol: str, first: str) -> None:
+    result, exit_seconds = run_app(EXIT_HOOKS_APP, [first], otlp_env(collector, protocol))
+    assert result.stderr == ""
+    collector.wait_for(3)
+    time.sleep(0.3)  # nothing more may arrive
+    names = sorted(span["name"] for span in collector.spans())
+    assert names == ["draining", "pool closed", "working"]
+    print(f"{protocol}, {first} first: 3 sent, {len(names)} received, exit {exit_seconds:.2f}s")
+
+
 @pytest.mark.parametrize("protocol", PROTOCOLS)
 def test_nothing_lost_at_exit(collector: Collector, protocol: str) -> None:
     result, exit_seconds = run_app(NESTED_APP, ["10000"], otlp_env(collector, protocol))

@@ -148,13 +148,20 @@ print(f"done {time.time()}", flush=True)
 
 # Exit hooks that log: a library's, registered on import, before
 # configure_telemetry (exit hooks run last-registered first, so it runs after
-# those configure_telemetry registered), and one registered afterwards.
+# those configure_telemetry registered), and one registered afterwards.  With
+# argv[1] "logging", logging is imported first (its exit hook registered
+# before pynector's); with "pynector", only by configure_telemetry.
 EXIT_HOOKS_APP = """
-import atexit, logging, time
+import atexit, sys, time
+if sys.argv[1] == "logging":
+    import logging
 from pynector.telemetry import configure_telemetry, get_telemetry
 
-pool_logger = logging.getLogger("pool")
-atexit.register(lambda: pool_logger.info("pool closed", extra={"hook": "before"}))
+def pool_closed():
+    import logging
+    logging.getLogger("pool").info("pool closed", extra={"hook": "before"})
+
+atexit.register(pool_closed)
 tracer, log = get_telemetry("app")
 configure_telemetry()
 atexit.register(lambda: log.info("draining", hook="after"))
@@ -305,8 +312,9 @@ def test_records_too_large_for_one_request_all_arrive(collector: Collector, prot
     print(f"{protocol}: 1001 records of ~8 KB and one of 10 MB, {len(records)} received")
 
 
-def test_records_logged_by_exit_hooks_arrive(collector: Collector) -> None:
-    result, _ = run_app(EXIT_HOOKS_APP, [], logs_env(collector, "http/protobuf"))
+@pytest.mark.parametrize("first", ["logging", "pynector"])
+def test_records_logged_by_exit_hooks_arrive(collector: Collector, first: str) -> None:
+    result, _ = run_app(EXIT_HOOKS_APP, [first], logs_env(collector, "http/protobuf"))
     assert problems(result.stderr) == []
     records = collector.wait_for_logs(3)
     assert sorted(record["body"] for record in records) == ["draining", "pool closed", "working"]

@@ -43,6 +43,9 @@ as usual.
 
 from __future__ import annotations
 
+import atexit as _atexit
+import sys as _sys
+
 from ._dependencies import OPENTELEMETRY, STRUCTLOG, is_importable
 
 # Decided here, once, at (re)import, without importing the packages
@@ -50,6 +53,20 @@ from ._dependencies import OPENTELEMETRY, STRUCTLOG, is_importable
 # a module's copy (as the tests do) changes that module alone.
 HAS_OPENTELEMETRY: bool = is_importable(OPENTELEMETRY)
 HAS_STRUCTLOG: bool = is_importable(STRUCTLOG)
+
+
+def _exit_hook() -> None:
+    """Registered on import, before most exit hooks of the application and
+    its libraries, so it runs after them: once telemetry is configured, the
+    exports may be shut down here (see ``_export.last_shutdown``)."""
+    last = _sys.modules.get("pynector.telemetry._export.last_shutdown")
+    if last is not None:
+        last.package_exit_hook()
+
+
+# Whether ``logging``'s exit hook was registered before ours (runs after it).
+_LOGGING_FIRST: bool = "logging" in _sys.modules
+_atexit.register(_exit_hook)
 
 # The facades read the flags above, so they are imported after them.
 from ._warnings import TelemetryWarning  # noqa: E402

@@ -31,6 +31,7 @@ from ._export.environment import (
     warn_malformed,
     warn_skipped,
 )
+from ._export.last_shutdown import shut_down_provider_last
 from ._export.log_settings import LOG_VARIABLES, LogSettings, resolve_log_settings
 from ._export.meter_provider import configure_metrics
 from ._export.metric_settings import METRIC_VARIABLES
@@ -184,12 +185,16 @@ def _configure_tracing(
     sampler = build_sampler(settings)
     with _sdk_reads_nothing_parsed():
         resource = Resource.create(attributes)
+        # Shut down after the exit hooks, not by its own (see _export.last_shutdown).
         if sampler is None:
-            tracer_provider = TracerProvider(resource=resource)
+            tracer_provider = TracerProvider(resource=resource, shutdown_on_exit=False)
         else:
-            tracer_provider = TracerProvider(resource=resource, sampler=sampler)
+            tracer_provider = TracerProvider(
+                resource=resource, sampler=sampler, shutdown_on_exit=False
+            )
     _configure_exporters(tracer_provider, trace_exporters)
     trace.set_tracer_provider(tracer_provider)
+    shut_down_provider_last(tracer_provider, "spans")
     # Every span now leaves through a redacting exporter: the facades need
     # not redact attributes a second time.
     set_active_redactor(active_redactor(), exporters_redact=True)
@@ -362,8 +367,6 @@ def _configure(
     set_active_redactor(redactor)
     enabled = HAS_OPENTELEMETRY and not get_env_bool("OTEL_SDK_DISABLED")
     if enabled:
-        # Before tracing: exit hooks run last-registered first, so the meter
-        # provider's final export then sees the span processors' final counts.
         try:
             configure_metrics(
                 service_name,

@@ -44,7 +44,6 @@ delivering processor), and any made while this handler is converting one.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import logging
 import threading
@@ -59,6 +58,7 @@ from opentelemetry._logs import LogRecord, SeverityNumber
 from opentelemetry.context import _SUPPRESS_INSTRUMENTATION_KEY
 
 from .._attributes import coerce_value, safe_repr
+from .._export.last_shutdown import shut_down_last
 from .._otlp_values import clean_int, clean_text
 from .._warnings import warn_once
 from ..redaction import Redactor, active_redactor
@@ -99,9 +99,6 @@ _SEVERITY_TEXT = {"WARNING": "WARN", "CRITICAL": "FATAL"}
 #: The longest body exported, in characters (at most 2 MiB encoded, well
 #: under gRPC's 4 MiB): a 10 MB message is cut, not refused with its batch.
 MAX_BODY_LENGTH = 512 * 1024
-
-# How long the first exit hook waits for what is queued (see exit_started).
-_EXIT_FLUSH_MILLIS = 1000
 
 
 def severity(levelno: int) -> SeverityNumber:
@@ -278,11 +275,9 @@ class LogExportHandler(logging.Handler):
     (the body at :data:`MAX_BODY_LENGTH`).
 
     The provider is shut down (delivering what it holds, and reporting what
-    it could not) when ``logging`` closes its handlers at exit: that exit
-    hook is registered when ``logging`` is imported, so it runs after the
-    application's and libraries' own exit hooks, whose log records are
-    exported too.  A provider's own exit hook, registered by
-    ``configure_telemetry``, would run before every hook registered earlier.
+    it could not) after the exit hooks, whose log records are exported too
+    (see :mod:`~pynector.telemetry._export.last_shutdown`), or when the
+    handler is replaced.
     """
 
     def __init__(self, provider: Any, level: int, value_length_limit: int | None = None) -> None:
@@ -291,15 +286,15 @@ class LogExportHandler(logging.Handler):
         self.value_length_limit = value_length_limit
         self._loggers: dict[str, Any] = {}
         self._converting = threading.local()
-        self._exiting = False
         self._provider_open = True
+        self._cancel_at_exit = shut_down_last(self.shutdown_provider, "logs")
 
     def handle(self, record: logging.LogRecord) -> bool:
         """``logging.Handler.handle`` without the handler's lock.
 
-        :meth:`emit` is thread-safe without it, and at exit ``logging``
-        holds that lock while :meth:`close` waits for the delivery thread,
-        which must not wait for it in turn (an HTTP client logs from there).
+        :meth:`emit` is thread-safe without it, and a record the delivery
+        thread makes (an HTTP client logs from there) must never wait for
+        it while ``logging`` holds it, closing handlers.
         """
         result: object = self.filter(record)
         if isinstance(result, logging.LogRecord):  # Python 3.12+: a filter may replace it
@@ -308,33 +303,11 @@ class LogExportHandler(logging.Handler):
             self.emit(record)
         return bool(result)
 
-    def exit_started(self) -> None:
-        """The process is exiting (an exit hook, registered by
-        ``configure_telemetry``): deliver what is queued now, for a second
-        at most, so that the meter provider's last export (its exit hook
-        runs next) counts it; from now on :meth:`close` shuts the provider
-        down, at once if this handler is no longer on the root logger
-        (``logging`` may not close it then)."""
-        self._exiting = True
-        if self not in logging.getLogger().handlers:
-            self.close()
-            return
-        with contextlib.suppress(Exception):
-            self.provider.force_flush(_EXIT_FLUSH_MILLIS)
-
-    def close(self) -> None:
-        """At exit, shut the provider down.  Before (``dictConfig`` and
-        ``basicConfig(force=True)`` close every handler), the export goes on."""
-        try:
-            if self._exiting:
-                self.shutdown_provider()
-        finally:
-            super().close()
-
     def shutdown_provider(self) -> None:
         """Shut the provider down (which delivers what it still holds), once."""
         if self._provider_open:
             self._provider_open = False
+            self._cancel_at_exit()
             # A provider that fails to shut down must not stop an exit or a reconfiguration.
             with contextlib.suppress(Exception):
                 self.provider.shutdown()
@@ -389,7 +362,6 @@ def install_log_export(
     uninstall_log_export()
     handler = LogExportHandler(provider, level, value_length_limit)
     logging.getLogger().addHandler(handler)
-    atexit.register(handler.exit_started)
     return handler
 
 
@@ -407,5 +379,4 @@ def uninstall_log_export() -> None:
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, LogExportHandler)]:
         root.removeHandler(handler)
-        atexit.unregister(handler.exit_started)
         handler.shutdown_provider()
