@@ -112,6 +112,36 @@ def test_dead_collector_costs_one_line_and_about_a_second(protocol: str) -> None
     print(f"{protocol}: dead collector, exit {exit_seconds:.2f}s after main; {lines[0]}")
 
 
+# Counts made by exit hooks: one registered before configure_telemetry, one
+# after, and one in main (argv[1]: which of logging and pynector comes first).
+EXIT_HOOKS_APP = """
+import atexit, sys, time
+if sys.argv[1] == "logging":
+    import logging
+from pynector.telemetry import configure_telemetry, get_meter
+
+closed = get_meter("app").create_counter("app.closed")
+atexit.register(closed.add, 1, {"hook": "before"})
+configure_telemetry()
+atexit.register(closed.add, 1, {"hook": "after"})
+closed.add(1, {"hook": "main"})
+print(f"done {time.time()}", flush=True)
+"""
+
+
+@pytest.mark.parametrize("first", ["logging", "pynector"])
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_counts_made_by_exit_hooks_arrive(collector: Collector, protocol: str, first: str) -> None:
+    result, exit_seconds = run_app(EXIT_HOOKS_APP, [first], metrics_env(collector, protocol))
+    assert result.stderr == ""
+    counts = {
+        key: point["value"]
+        for key, point in latest(collector.wait_for_metric("app.closed")).items()
+    }
+    assert counts == {(("hook", "before"),): 1, (("hook", "after"),): 1, (("hook", "main"),): 1}
+    print(f"{protocol}, {first} first: 3 counts made, all received; exit {exit_seconds:.2f}s")
+
+
 # Exports every 100 ms while it works, with delta temporality: the deltas
 # of all exports add up to what was counted.
 PERIODIC_APP = """

@@ -5,8 +5,10 @@ Only when metrics were asked for (``metric_exporters=`` or
 instrument a free no-op.  A meter provider the application set itself is
 kept, with one warning, as for tracer providers.  Its exporters redact
 secrets (see :mod:`.metric_redaction`).  The provider shares the tracer
-provider's resource and is shut down by its own exit hook, which
-exports the last interval (see :mod:`.metric_delivery`).
+provider's resource and is shut down after the exit hooks and after the
+other signals' exports (see :mod:`.last_shutdown`), which exports the last
+interval (see :mod:`.metric_delivery`), measurements made by exit hooks
+and the other exports' final self-metrics included.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from .._warnings import warn_once
 from ..redaction import active_redactor
+from .last_shutdown import shut_down_provider_last
 from .metric_readers import build_metric_readers
 from .metric_settings import MetricSettings, resolve_metric_settings
 from .parsers import own_choices
@@ -90,9 +93,11 @@ def configure_metrics(
         provider = MeterProvider(
             metric_readers=[reader for _, reader in readers],
             resource=Resource.create(attributes),
+            shutdown_on_exit=False,
             **options,
         )
     metrics.set_meter_provider(provider)
+    shut_down_provider_last(provider, "metrics")
     from .metric_delivery import DeliveringMetricReader
     from .metric_redaction import receives_redacted
 
