@@ -185,15 +185,13 @@ def _configure_tracing(
     sampler = build_sampler(settings)
     with _sdk_reads_nothing_parsed():
         resource = Resource.create(attributes)
-        # Shut down after the exit hooks, not by its own (see _export.last_shutdown).
         if sampler is None:
-            tracer_provider = TracerProvider(resource=resource, shutdown_on_exit=False)
+            tracer_provider = TracerProvider(resource=resource)
         else:
-            tracer_provider = TracerProvider(
-                resource=resource, sampler=sampler, shutdown_on_exit=False
-            )
+            tracer_provider = TracerProvider(resource=resource, sampler=sampler)
     _configure_exporters(tracer_provider, trace_exporters)
     trace.set_tracer_provider(tracer_provider)
+    # After the exit hooks, not by its own (see _export.last_shutdown).
     shut_down_provider_last(tracer_provider, "spans")
     # Every span now leaves through a redacting exporter: the facades need
     # not redact attributes a second time.

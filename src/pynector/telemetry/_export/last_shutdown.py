@@ -126,11 +126,12 @@ def shut_down_last(shutdown: Callable[[], object], stage: Stage) -> Callable[[],
 
 
 def shut_down_provider_last(provider: Any, stage: Stage) -> None:
-    """Shut an SDK *provider* (made with ``shutdown_on_exit=False``) down at
-    exit with :func:`shut_down_last`, unless the application shuts it down
-    first: as the SDK's own exit hook, which its ``shutdown`` unregisters (a
-    second shutdown logs OpenTelemetry warnings)."""
+    """Shut an SDK *provider* down at exit with :func:`shut_down_last`
+    instead of its own exit hook (unregistered here, if it has one), unless
+    the application shuts it down first: as the SDK's hook, which its
+    ``shutdown`` unregisters (a second shutdown logs OpenTelemetry warnings)."""
     shutdown = provider.shutdown
+    atexit.unregister(shutdown)  # equal to the SDK's hook: the same bound method
     cancel = shut_down_last(shutdown, stage)
 
     def shutdown_now(*args: Any, **kwargs: Any) -> Any:
