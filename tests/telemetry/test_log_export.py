@@ -266,6 +266,18 @@ def test_a_message_whose_arguments_do_not_fit_is_exported_as_written(
     assert bodies == ["%s and %s", "%d items", "%(user)s"]
 
 
+def test_a_stdlib_record_whose_message_is_a_dict_is_exported_as_its_text(
+    configure: Configure,
+) -> None:
+    # Only structlog's records carry its logger; a dict logged through the
+    # standard library is a message, as the stderr line shows it.
+    exporter = configure()
+    logging.getLogger("app").warning({"order": 7, "token": "t0k3n-abcdef"})
+    (record,) = exporter.get_finished_logs()
+    assert record.log_record.body == "{'order': 7, 'token': '[REDACTED]'}"
+    assert "order" not in dict(record.log_record.attributes or {})
+
+
 def test_a_stdlib_record_s_stack_is_exported_like_an_event_s(configure: Configure) -> None:
     exporter = configure()
     logging.getLogger("app").warning("where am I (password=p1)", stack_info=True)

@@ -609,6 +609,21 @@ def test_a_redacting_filter_for_the_applications_own_handlers(stdlib_stream: io.
     assert stdlib_stream.getvalue() == "retry with Bearer [REDACTED] in 5s\n"
 
 
+def test_a_dict_logged_as_a_message_is_redacted_by_key(stdlib_stream: io.StringIO) -> None:
+    # Only structlog's events carry its logger; any other dict is the
+    # application's message, shown through its own handlers.
+    from pynector.telemetry.redaction import RedactingLogFilter
+
+    logger = logging.getLogger("tests.redaction.stdlib")
+    redacting = RedactingLogFilter()
+    logger.addFilter(redacting)
+    try:
+        logger.warning({"order": 7, "client_secret": "cs-9x8y7z"})
+    finally:
+        logger.removeFilter(redacting)
+    assert stdlib_stream.getvalue() == "{'order': 7, 'client_secret': '[REDACTED]'}\n"
+
+
 # -- the whole application ------------------------------------------------------------------
 CONSOLE_APP = """
 from pynector.telemetry import configure_telemetry, get_telemetry

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from ..redaction import active_redactor
-from .record_fields import record_fields
+from .record_fields import record_fields, structlog_event
 
 __all__ = [
     "DRAWN",
@@ -101,8 +101,8 @@ def _exception_text(exc_info: Any) -> tuple[str, str, str] | None:
 
 def _level_and_text(record: logging.LogRecord) -> tuple[str, str, dict[str, Any]]:
     """(level, event, fields) of *record* for the tree."""
-    if isinstance(record.msg, dict):  # a structlog event (LoggedEvent)
-        event = record.msg
+    event = structlog_event(record)
+    if event is not None:
         fields = {key: value for key, value in event.items() if key not in _NOT_FIELDS}
         return record.levelname, str(event.get("event", "")), fields
     fields = record_fields(record)

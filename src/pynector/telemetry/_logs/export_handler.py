@@ -63,7 +63,7 @@ from .._otlp_values import clean_int, clean_text
 from .._warnings import warn_once
 from ..redaction import Redactor, active_redactor
 from .correlation import trace_fields
-from .record_fields import record_fields
+from .record_fields import record_fields, structlog_event
 from .structlog_pipeline import foreign_chain
 
 __all__ = [
@@ -179,8 +179,9 @@ def _message(record: logging.LogRecord) -> str:
 def _event(record: logging.LogRecord) -> dict[str, Any] | None:
     """The record as the pipeline's processors leave it: an event dict
     (``None`` when a processor dropped it)."""
-    if isinstance(record.msg, dict):  # structlog's event, through the processors already
-        return dict(record.msg)
+    structlog_dict = structlog_event(record)
+    if structlog_dict is not None:  # through the processors already
+        return dict(structlog_dict)
     chain = foreign_chain()
     event: dict[str, Any]
     if chain is not None:  # what the formatter runs over such a record, run the same way

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..redaction import Redactor, active_redactor, diagnostic_redactor
+from .record_fields import structlog_event
 
 __all__ = ["RedactingLogFilter", "install_redacting_record_factory", "redact_record"]
 
@@ -63,8 +64,10 @@ def redact_record(record: logging.LogRecord, redactor: Redactor) -> None:
                     record.msg, record.args = redacted, None
         elif isinstance(record.msg, str):
             record.msg = redactor.redact_text(record.msg)
-        elif isinstance(record.msg, dict):
-            pass  # a structlog event on its way through logging: redacted by the pipeline
+        elif structlog_event(record) is not None:
+            pass  # on its way through logging: redacted by the pipeline
+        elif isinstance(record.msg, Mapping):  # a mapping logged as the message
+            record.msg = redactor.redact(record.msg)
         elif record.msg is not None:
             shown = str(record.msg)
             redacted = redactor.redact_text(shown)

@@ -16,10 +16,9 @@ import structlog
 from .._attributes import safe_repr
 from .._otlp_values import clean_int
 from .._warnings import warn_once
-from .record_fields import record_fields
+from .record_fields import LoggedEvent, record_fields
 
 __all__ = [
-    "LoggedEvent",
     "SafeProcessorFormatter",
     "add_logger_name",
     "add_record_fields",
@@ -48,40 +47,6 @@ def add_record_fields(logger: Any, method_name: str, event_dict: dict[str, Any])
         for key, value in record_fields(record).items():
             event_dict.setdefault(key, value)
     return event_dict
-
-
-class LoggedEvent(dict[str, Any]):
-    """A structlog event on its way through ``logging``: a dict that reads as a line.
-
-    ``ProcessorFormatter`` recognises it as structlog's event dictionary; a
-    handler of the application with a plain ``logging.Formatter`` gets
-    ``event key='value' ...`` from ``record.getMessage()``, like a facade
-    event on the stdlib route.  The level, logger name, time, trace ids and
-    exception are the record's own attributes there, so they are not
-    repeated.  Never raises.
-    """
-
-    __slots__ = ()
-
-    _ON_THE_RECORD = frozenset(
-        ("event", "level", "logger", "timestamp", "trace_id", "span_id", "exc_info", "stack")
-    )
-
-    def __str__(self) -> str:
-        parts = [str(self.get("event", ""))]
-        parts.extend(
-            f"{key}={_shown(value)}"
-            for key, value in self.items()
-            if key not in self._ON_THE_RECORD
-        )
-        return " ".join(parts)
-
-
-def _shown(value: object) -> str:
-    try:
-        return repr(value)
-    except Exception:
-        return f"<unprintable {type(value).__name__}>"
 
 
 def to_stdlib(logger: Any, method_name: str, event_dict: dict[str, Any]) -> Any:
