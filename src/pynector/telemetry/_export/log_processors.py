@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._warnings import warn_once
 from .console import LazyStream
 from .log_settings import LogSettings
+from .named_exporters import Factories, build_named
 from .own_exporters import OWN_FORK_WAIT, own_destination, role_of, same_in_every_process
 from .parsers import own_choices
 
@@ -93,7 +93,7 @@ def _own(settings: LogSettings, choice: Any) -> LogRecordProcessor:
 
 
 #: exporter name -> (factory, the extra that installs its package)
-_FACTORIES: dict[str, tuple[Callable[[LogSettings], LogRecordProcessor], str]] = {
+_FACTORIES: Factories[LogSettings, LogRecordProcessor] = {
     "console": (_console, "observability"),
     "otlp": (_otlp, "otlp"),
 }
@@ -112,18 +112,14 @@ def build_log_processors(
     A missing package produces one warning and its exporter is skipped;
     the rest still work.
     """
-    processors: list[tuple[str, LogRecordProcessor]] = []
-    for name in settings.exporters.value:
-        factory, extra = _FACTORIES[name]
-        try:
-            processors.append((name, factory(settings)))
-        except ImportError as error:
-            warn_once(
-                f"log-exporter-missing:{name}",
-                f"The {name!r} log exporter needs {error.name or 'a package'}, which is "
-                f'not installed. Install it with: pip install "pynector[{extra}]". '
-                "Logging continues without this exporter.",
-            )
+    processors = build_named(
+        settings.exporters.value,
+        _FACTORIES,
+        settings,
+        kind="log",
+        carries_on="Logging continues",
+        warning_key="log-exporter-missing",
+    )
     if not own_choices(exporters, "logs"):
         return processors
     from .own_log_processors import OwnLogProcessor, carried_over

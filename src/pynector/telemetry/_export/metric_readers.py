@@ -24,6 +24,7 @@ from .console import LazyStream
 from .endpoints import mask_url
 from .metric_console import format_console_metrics
 from .metric_settings import MetricSettings
+from .named_exporters import Factories, build_named
 from .own_exporters import (
     OWN_FORK_WAIT,
     own_destination,
@@ -174,7 +175,7 @@ def _otlp(settings: MetricSettings) -> MetricReader:
 
 
 #: exporter name -> (factory, the extra that installs its package)
-_FACTORIES: dict[str, tuple[Callable[[MetricSettings], MetricReader], str]] = {
+_FACTORIES: Factories[MetricSettings, MetricReader] = {
     "console": (_console, "observability"),
     "otlp": (_otlp, "otlp"),
 }
@@ -245,16 +246,12 @@ def build_metric_readers(
     A missing package produces one warning and its exporter is skipped; the
     rest still work.
     """
-    readers: list[tuple[str, MetricReader]] = []
-    for name in settings.exporters.value:  # known names only: the settings checked them
-        factory, extra = _FACTORIES[name]
-        try:
-            readers.append((name, factory(settings)))
-        except ImportError as error:
-            warn_once(
-                f"metric-exporter-missing:{name}",
-                f"The {name!r} metric exporter needs {error.name or 'a package'}, which is "
-                f'not installed. Install it with: pip install "pynector[{extra}]". '
-                "Metrics continue without this exporter.",
-            )
+    readers = build_named(
+        settings.exporters.value,
+        _FACTORIES,
+        settings,
+        kind="metric",
+        carries_on="Metrics continue",
+        warning_key="metric-exporter-missing",
+    )
     return readers + _own_readers(settings, exporters)

@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .._warnings import warn_once
 from .console import LazyStream, format_console_span
 from .endpoints import mask_url
+from .named_exporters import Factories, build_named
 from .own_exporters import OWN_FORK_WAIT, own_destination, role_of, same_in_every_process
 from .parsers import own_choices
 from .settings import ExportSettings
@@ -105,7 +105,7 @@ def _zipkin(settings: ExportSettings) -> SpanProcessor:
 
 
 #: exporter name -> (factory, the extra that installs its package)
-_FACTORIES: dict[str, tuple[Callable[[ExportSettings], SpanProcessor], str]] = {
+_FACTORIES: Factories[ExportSettings, SpanProcessor] = {
     "console": (_console, "observability"),
     "console-lines": (_console_lines, "observability"),
     "otlp": (_otlp, "otlp"),
@@ -140,18 +140,14 @@ def build_span_processors(
     Unknown names and missing packages produce one warning each and are
     skipped; the rest still work.
     """
-    processors: list[tuple[str, SpanProcessor]] = []
-    for name in settings.exporters.value:  # known names only: the settings checked them
-        factory, extra = _FACTORIES[name]
-        try:
-            processors.append((name, factory(settings)))
-        except ImportError as error:
-            warn_once(
-                f"exporter-missing:{name}",
-                f"The {name!r} trace exporter needs {error.name or 'a package'}, which is "
-                f'not installed. Install it with: pip install "pynector[{extra}]". '
-                "Tracing continues without this exporter.",
-            )
+    processors = build_named(
+        settings.exporters.value,
+        _FACTORIES,
+        settings,
+        kind="trace",
+        carries_on="Tracing continues",
+        warning_key="exporter-missing",
+    )
     for choice in own_choices(exporters, "traces"):
         processors.append((type(choice).__name__, _own(settings, choice)))
     return processors
